@@ -1,0 +1,203 @@
+//! The core's one public error type. Every failure a caller can cause is a typed variant with
+//! the field and rule it broke; the Vietnamese text for people is produced here, in one place.
+
+use std::fmt;
+
+/// Which rule a value broke. `Display` is English (for logs and developers), `vi()` is the
+/// Vietnamese sentence a shell shows to the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rule {
+    Required,
+    TooLong { max: usize },
+    OutOfRange { min: i64, max: i64 },
+    UnknownReference { entity: &'static str },
+    WrongUnitLevel,
+    DateOutsidePeriod { from: String, to: String },
+    ReasonRequired,
+    Invalid { expected: &'static str },
+    Duplicate,
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Required => write!(f, "is required"),
+            Rule::TooLong { max } => write!(f, "is longer than {max} characters"),
+            Rule::OutOfRange { min, max } => write!(f, "must be between {min} and {max}"),
+            Rule::UnknownReference { entity } => write!(f, "refers to an unknown {entity}"),
+            Rule::WrongUnitLevel => write!(f, "refers to a unit of the wrong kind"),
+            Rule::DateOutsidePeriod { from, to } => {
+                write!(f, "must fall within the plan period {from} to {to}")
+            }
+            Rule::ReasonRequired => write!(f, "needs a reason"),
+            Rule::Invalid { expected } => write!(f, "must be {expected}"),
+            Rule::Duplicate => write!(f, "already exists"),
+        }
+    }
+}
+
+impl Rule {
+    pub fn vi(&self) -> String {
+        match self {
+            Rule::Required => "không được để trống".into(),
+            Rule::TooLong { max } => format!("dài quá {max} ký tự"),
+            Rule::OutOfRange { min, max } => format!("phải trong khoảng {min} đến {max}"),
+            Rule::UnknownReference { entity } => format!("không tìm thấy {}", entity_vi(entity)),
+            Rule::WrongUnitLevel => "không đúng loại đơn vị".into(),
+            Rule::DateOutsidePeriod { from, to } => {
+                format!("phải nằm trong thời gian của kế hoạch, từ {from} đến {to}")
+            }
+            Rule::ReasonRequired => "cần ghi rõ lý do".into(),
+            Rule::Invalid { expected } => format!("không hợp lệ (cần {expected})"),
+            Rule::Duplicate => "đã có rồi".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("invalid {field}: {rule}")]
+    Validation { field: String, rule: Rule },
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("{entity} {id} is sealed and cannot be changed; record an amendment instead")]
+    Sealed { entity: &'static str, id: String },
+    #[error("the store key is wrong or the file is not a sotay store")]
+    WrongKey,
+    #[error("the store was written by a newer version (schema {found}, this build knows {known})")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error("store error: {0}")]
+    Store(String),
+    #[error("network error: {0}")]
+    Network(String),
+    #[error("server refused the request ({status}): {reason}")]
+    Server { status: u16, reason: String },
+    #[error("this device was revoked by the server")]
+    Revoked,
+    #[error("the operation was cancelled")]
+    Cancelled,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn validation(field: impl Into<String>, rule: Rule) -> Self {
+        Error::Validation { field: field.into(), rule }
+    }
+
+    /// A short machine-readable kind, stable across versions, for shells and APIs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Validation { .. } => "validation",
+            Error::NotFound { .. } => "not_found",
+            Error::Sealed { .. } => "sealed",
+            Error::WrongKey => "wrong_key",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Store(_) => "store",
+            Error::Network(_) => "network",
+            Error::Server { .. } => "server",
+            Error::Revoked => "revoked",
+            Error::Cancelled => "cancelled",
+        }
+    }
+
+    /// The sentence a shell shows to the person holding the phone.
+    pub fn message_vi(&self) -> String {
+        match self {
+            Error::Validation { field, rule } => format!("{}: {}", field_vi(field), rule.vi()),
+            Error::NotFound { entity, .. } => format!("Không tìm thấy {}.", entity_vi(entity)),
+            Error::Sealed { entity, .. } => format!(
+                "{} đã ký chốt, không sửa được. Hãy lập bản đính chính.",
+                capitalize(entity_vi(entity))
+            ),
+            Error::WrongKey => "Sai khóa mở dữ liệu hoặc tệp không phải dữ liệu Sổ tay.".into(),
+            Error::SchemaTooNew { .. } => {
+                "Dữ liệu được tạo bởi phiên bản mới hơn. Hãy cập nhật ứng dụng.".into()
+            }
+            Error::Store(_) => "Lỗi lưu trữ trên máy. Dữ liệu đã lưu trước đó vẫn còn.".into(),
+            Error::Network(_) => "Không kết nối được máy chủ. Dữ liệu vẫn được giữ trên máy, hãy đồng bộ lại sau.".into(),
+            Error::Server { status, reason } => format!("Máy chủ từ chối yêu cầu ({status}): {reason}"),
+            Error::Revoked => "Thiết bị này đã bị thu hồi quyền truy cập.".into(),
+            Error::Cancelled => "Đã hủy.".into(),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Store(format!("stored record does not decode: {e}"))
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Vietnamese names of the entities, for messages.
+pub fn entity_vi(entity: &str) -> &'static str {
+    match entity {
+        "unit" => "đơn vị",
+        "household" => "hộ gia đình",
+        "clan" => "tộc họ",
+        "plan" => "kế hoạch",
+        "task" => "nhiệm vụ",
+        "activity" => "hoạt động tuyên truyền",
+        "minutes" => "biên bản",
+        "pledge" => "bản cam kết",
+        "pledge_template" => "mẫu cam kết",
+        "visit" => "lần đến hộ",
+        "attachment" => "tệp đính kèm",
+        _ => "bản ghi",
+    }
+}
+
+/// Vietnamese labels of the fields that validation names.
+pub fn field_vi(field: &str) -> String {
+    let label = match field {
+        "head_name" => "Tên chủ hộ",
+        "address" => "Địa chỉ",
+        "members" => "Số nhân khẩu",
+        "children_under_18" => "Số trẻ em dưới 18 tuổi",
+        "phone" => "Số điện thoại",
+        "name" => "Tên",
+        "code" => "Mã",
+        "unit_id" => "Đơn vị",
+        "household_id" => "Hộ gia đình",
+        "clan_id" => "Tộc họ",
+        "template_id" => "Mẫu cam kết",
+        "chair" => "Chủ trì",
+        "secretary" => "Thư ký",
+        "place" => "Địa điểm",
+        "held_at" => "Thời gian",
+        "attendee_count" => "Số người dự",
+        "due_date" => "Hạn hoàn thành",
+        "status" => "Trạng thái",
+        "reason" => "Lý do",
+        "signed_by" => "Người ký",
+        "witness" => "Người chứng kiến",
+        "signed_on" => "Ngày ký",
+        "outcome" => "Kết quả",
+        "revisit_on" => "Ngày quay lại",
+        "date" => "Ngày",
+        "kind" => "Loại",
+        "topic" => "Chủ đề",
+        "audience" => "Số người nghe",
+        "number" => "Số kế hoạch",
+        "title" => "Tiêu đề",
+        "effective_from" => "Ngày hiệu lực",
+        "amends" => "Bản gốc được đính chính",
+        "attachment" => "Tệp đính kèm",
+        other => return other.to_string(),
+    };
+    label.to_string()
+}

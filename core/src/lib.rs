@@ -1,0 +1,16 @@
+//! sotay-core: the domain, encrypted offline store, sync client, progress and reports that every
+//! phone runs and the server shares. Knows nothing of FFI, HTTP servers or UI.
+
+pub mod clock;
+pub mod error;
+pub mod outbox;
+pub mod record;
+pub mod schema;
+pub mod store;
+pub mod sync;
+pub mod text;
+
+pub use clock::{Hlc, WallClock};
+pub use error::{Error, Result, Rule};
+pub use record::{Change, Entity, Fields, RecordState, Seal};
+pub use store::Store;

@@ -1,0 +1,75 @@
+//! The store's schema and its migrations. `PRAGMA user_version` holds the version; each
+//! migration moves one version up inside the opening transaction. Never edit a shipped
+//! migration: add a new one.
+
+use rusqlite::Transaction;
+
+use crate::{Error, Result};
+
+/// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: records with per-field clocks, the outbox, device metadata.
+    r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE records (
+        id        TEXT PRIMARY KEY,
+        entity    TEXT NOT NULL,
+        unit_id   TEXT NOT NULL,
+        doc       TEXT NOT NULL,
+        clocks    TEXT NOT NULL,
+        updated   TEXT NOT NULL,
+        seal      TEXT
+    ) STRICT;
+    CREATE INDEX records_by_entity_unit ON records (entity, unit_id);
+    CREATE TABLE outbox (
+        seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+        change_id  TEXT NOT NULL UNIQUE,
+        record_id  TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        state      TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'rejected')),
+        reason     TEXT
+    ) STRICT;
+    CREATE INDEX outbox_by_record ON outbox (record_id);
+    "#,
+    // 2: accent-free search with a Vietnamese sort key, and content-addressed attachments.
+    r#"
+    CREATE TABLE search (
+        record_id TEXT PRIMARY KEY,
+        entity    TEXT NOT NULL,
+        unit_id   TEXT NOT NULL,
+        folded    TEXT NOT NULL,
+        sort_key  BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX search_by_order ON search (entity, unit_id, sort_key);
+    CREATE TABLE attachments (
+        sha256    TEXT PRIMARY KEY,
+        mime      TEXT NOT NULL,
+        size      INTEGER NOT NULL,
+        data      BLOB NOT NULL,
+        uploaded  INTEGER NOT NULL DEFAULT 0
+    ) STRICT;
+    "#,
+];
+
+pub const VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Bring the schema up to `VERSION`, one migration at a time.
+pub fn migrate(tx: &Transaction<'_>) -> Result<()> {
+    migrate_to(tx, VERSION)
+}
+
+/// Bring the schema up to `target` (tests use this to build every earlier schema).
+pub fn migrate_to(tx: &Transaction<'_>, target: i64) -> Result<()> {
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > VERSION {
+        return Err(Error::SchemaTooNew { found: current, known: VERSION });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize).take((target - current).max(0) as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    Ok(())
+}

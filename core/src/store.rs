@@ -1,0 +1,362 @@
+//! The encrypted offline store: one SQLCipher connection (the only writer), WAL, migrations,
+//! and the write path that puts every local change and its outbox entry in one transaction.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use uuid::Uuid;
+
+use crate::clock::{Hlc, SystemClock, WallClock};
+use crate::record::{self, Change, Entity, Fields, MergeOutcome, RecordState, Seal};
+use crate::{Error, Result, Rule, schema, text};
+
+/// The store key: 32 random bytes the shell keeps in the Android Keystore / iOS Keychain.
+pub const KEY_LEN: usize = 32;
+
+pub struct Store {
+    inner: Mutex<Inner>,
+    clock: Arc<dyn WallClock>,
+    device_id: Uuid,
+    node: u64,
+    /// Server time minus device time, learned at sync; added to the wall clock.
+    offset_ms: AtomicI64,
+}
+
+struct Inner {
+    conn: Connection,
+    last: Hlc,
+}
+
+impl Store {
+    /// Open (or create) the store at `path`, decrypting it with `key`.
+    pub fn open(path: impl AsRef<Path>, key: &[u8]) -> Result<Store> {
+        Self::open_with_clock(path, key, Arc::new(SystemClock))
+    }
+
+    pub fn open_with_clock(path: impl AsRef<Path>, key: &[u8], clock: Arc<dyn WallClock>) -> Result<Store> {
+        let conn = Connection::open(path.as_ref())?;
+        Self::init(conn, key, clock)
+    }
+
+    /// A store in memory, still encrypted (for tests and previews).
+    pub fn open_in_memory(key: &[u8], clock: Arc<dyn WallClock>) -> Result<Store> {
+        Self::init(Connection::open_in_memory()?, key, clock)
+    }
+
+    fn init(mut conn: Connection, key: &[u8], clock: Arc<dyn WallClock>) -> Result<Store> {
+        if key.len() != KEY_LEN {
+            return Err(Error::validation("key", Rule::Invalid { expected: "32 bytes" }));
+        }
+        // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
+        conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
+        // The first read decrypts page 1: a wrong key fails here.
+        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
+            return Err(Error::WrongKey);
+        }
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a change the user saw saved survives a power cut.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let tx = conn.transaction()?;
+        schema::migrate(&tx)?;
+        let device_id = match meta_get(&tx, "device_id")? {
+            Some(id) => Uuid::parse_str(&id).map_err(|e| Error::Store(e.to_string()))?,
+            None => {
+                let id = Uuid::now_v7();
+                meta_set(&tx, "device_id", &id.to_string())?;
+                id
+            }
+        };
+        let last = meta_get(&tx, "hlc")?.and_then(|s| s.parse().ok()).unwrap_or(Hlc::ZERO);
+        let offset = meta_get(&tx, "clock_offset_ms")?.and_then(|s| s.parse().ok()).unwrap_or(0);
+        tx.commit()?;
+        let node = u64::from_be_bytes(device_id.as_bytes()[8..].try_into().unwrap_or([0; 8]));
+        Ok(Store {
+            inner: Mutex::new(Inner { conn, last }),
+            clock,
+            device_id,
+            node,
+            offset_ms: AtomicI64::new(offset),
+        })
+    }
+
+    pub fn device_id(&self) -> Uuid {
+        self.device_id
+    }
+
+    /// Physical time corrected by the server offset learned at the last sync.
+    pub fn now_millis(&self) -> i64 {
+        self.clock.now_millis() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    pub fn clock_offset_ms(&self) -> i64 {
+        self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    pub fn set_clock_offset_ms(&self, offset: i64) -> Result<()> {
+        self.offset_ms.store(offset, Ordering::Relaxed);
+        self.write(|tx| meta_set(tx.conn(), "clock_offset_ms", &offset.to_string()))
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>> {
+        // A panic while holding the lock leaves SQLite consistent (the transaction rolls back),
+        // so the poisoned guard is safe to reuse.
+        Ok(self.inner.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Run `f` in one write transaction; everything it does commits together or not at all.
+    pub fn write<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
+        let mut guard = self.lock()?;
+        let Inner { conn, last } = &mut *guard;
+        let mut tx = Tx { tx: conn.transaction()?, last: *last, node: self.node, now: self.now_millis(), device: self.device_id };
+        let out = f(&mut tx)?;
+        let new_last = tx.last;
+        if new_last != *last {
+            meta_set(&tx.tx, "hlc", &new_last.to_string())?;
+        }
+        tx.tx.commit()?;
+        *last = new_last;
+        Ok(out)
+    }
+
+    /// Run `f` with read access to the store.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let guard = self.lock()?;
+        f(&guard.conn)
+    }
+
+    pub fn record(&self, id: Uuid) -> Result<Option<RecordState>> {
+        self.read(|c| load_record(c, id))
+    }
+}
+
+/// A write transaction with the device's clock.
+pub struct Tx<'a> {
+    tx: Transaction<'a>,
+    last: Hlc,
+    node: u64,
+    now: i64,
+    device: Uuid,
+}
+
+impl Tx<'_> {
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    pub fn now_millis(&self) -> i64 {
+        self.now
+    }
+
+    pub fn device_id(&self) -> Uuid {
+        self.device
+    }
+
+    fn tick(&mut self) -> Hlc {
+        self.last = Hlc::tick(self.last, self.now, self.node);
+        self.last
+    }
+
+    pub fn record(&self, id: Uuid) -> Result<Option<RecordState>> {
+        load_record(&self.tx, id)
+    }
+
+    /// A local write: set `fields` of a record (creating it if new), and queue the change.
+    pub fn put(&mut self, entity: Entity, id: Uuid, unit: Uuid, fields: Fields) -> Result<RecordState> {
+        self.local_change(entity, id, unit, fields, None)
+    }
+
+    /// Seal a record: hash its content, record who and when, queue the change. Immutable after.
+    pub fn seal(&mut self, entity: Entity, id: Uuid, by: &str) -> Result<Seal> {
+        let state = self.record(id)?.ok_or(Error::NotFound { entity: entity_name(entity), id: id.to_string() })?;
+        if state.seal.is_some() {
+            return Err(Error::Sealed { entity: entity_name(entity), id: id.to_string() });
+        }
+        let seal = Seal { by: by.to_string(), at: self.now, hash: record::content_hash(entity, id, &state.fields) };
+        // The change repeats the sealed content so the server can check the hash on its own.
+        self.local_change(entity, id, state.unit, state.fields.clone(), Some(seal.clone()))?;
+        Ok(seal)
+    }
+
+    fn local_change(&mut self, entity: Entity, id: Uuid, unit: Uuid, fields: Fields, seal: Option<Seal>) -> Result<RecordState> {
+        let mut state = match self.record(id)? {
+            Some(s) => s,
+            None => RecordState::new(entity, id, unit),
+        };
+        if state.seal.is_some() {
+            return Err(Error::Sealed { entity: entity_name(entity), id: id.to_string() });
+        }
+        let change = Change { id: Uuid::now_v7(), entity, record: id, unit, hlc: self.tick(), fields, seal };
+        record::merge(&mut state, &change).map_err(|e| Error::Validation {
+            field: "record".into(),
+            rule: Rule::Invalid { expected: merge_expectation(&e) },
+        })?;
+        save_record(&self.tx, &state)?;
+        self.tx.execute(
+            "INSERT INTO outbox (change_id, record_id, body) VALUES (?1, ?2, ?3)",
+            params![change.id.to_string(), id.to_string(), serde_json::to_string(&change)?],
+        )?;
+        Ok(state)
+    }
+
+    /// Apply a record state pulled from the server. Fields with a change still pending on this
+    /// device keep their local value (principle 4); the server has the last word after push.
+    pub fn apply_remote(&mut self, remote: &RecordState) -> Result<MergeOutcome> {
+        self.last = Hlc::observe(self.last, remote.updated(), self.now, self.node);
+        let Some(mut local) = self.record(remote.id)? else {
+            save_record(&self.tx, remote)?;
+            return Ok(MergeOutcome::Applied);
+        };
+        let pending = pending_fields(&self.tx, remote.id)?;
+        let before = local.clone();
+        if let Err(e) = record::merge_state(&mut local, remote) {
+            if pending.is_empty() {
+                return Err(Error::Validation { field: "record".into(), rule: Rule::Invalid { expected: merge_expectation(&e) } });
+            }
+            // A local sealed record still waiting for push: keep it; push will settle it.
+            return Ok(MergeOutcome::Duplicate);
+        }
+        for (name, (value, clock)) in pending {
+            local.fields.insert(name.clone(), value);
+            let c = local.clocks.entry(name).or_insert(clock);
+            *c = (*c).max(clock);
+        }
+        if local == before {
+            return Ok(MergeOutcome::Duplicate);
+        }
+        save_record(&self.tx, &local)?;
+        Ok(MergeOutcome::Applied)
+    }
+
+    /// Remove a record outright (a household's data erased on request). Queues nothing: the
+    /// erasure itself is handled by the server.
+    pub fn erase(&mut self, id: Uuid) -> Result<()> {
+        self.tx.execute("DELETE FROM records WHERE id = ?1", [id.to_string()])?;
+        self.tx.execute("DELETE FROM search WHERE record_id = ?1", [id.to_string()])?;
+        self.tx.execute("DELETE FROM outbox WHERE record_id = ?1", [id.to_string()])?;
+        Ok(())
+    }
+}
+
+fn merge_expectation(e: &record::MergeError) -> &'static str {
+    match e {
+        record::MergeError::SealedDiffers => "unchanged once sealed",
+        record::MergeError::EntityMismatch => "of the same kind as the existing record",
+        record::MergeError::UnitMismatch => "in the unit the record belongs to",
+        record::MergeError::NotSealable => "a kind of record that can be sealed",
+        record::MergeError::SealMismatch => "a seal that matches the content",
+    }
+}
+
+pub fn entity_name(e: Entity) -> &'static str {
+    e.as_str()
+}
+
+/// Field values of changes not yet accepted by the server, latest last.
+fn pending_fields(conn: &Connection, record: Uuid) -> Result<BTreeMap<String, (serde_json::Value, Hlc)>> {
+    let mut stmt = conn.prepare_cached("SELECT body FROM outbox WHERE record_id = ?1 ORDER BY seq")?;
+    let mut out = BTreeMap::new();
+    let rows = stmt.query_map([record.to_string()], |r| r.get::<_, String>(0))?;
+    for body in rows {
+        let change: Change = serde_json::from_str(&body?)?;
+        for (k, v) in change.fields {
+            out.insert(k, (v, change.hlc));
+        }
+    }
+    Ok(out)
+}
+
+pub fn load_record(conn: &Connection, id: Uuid) -> Result<Option<RecordState>> {
+    let mut stmt = conn.prepare_cached("SELECT entity, unit_id, doc, clocks, seal FROM records WHERE id = ?1")?;
+    let row = stmt
+        .query_row([id.to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?))
+        })
+        .optional()?;
+    row.map(|(entity, unit, doc, clocks, seal)| decode_record(id, &entity, &unit, &doc, &clocks, seal.as_deref())).transpose()
+}
+
+/// Decode a stored row into a record state.
+pub fn decode_record(id: Uuid, entity: &str, unit: &str, doc: &str, clocks: &str, seal: Option<&str>) -> Result<RecordState> {
+    Ok(RecordState {
+        entity: entity.parse()?,
+        id,
+        unit: Uuid::parse_str(unit).map_err(|e| Error::Store(e.to_string()))?,
+        fields: serde_json::from_str(doc)?,
+        clocks: serde_json::from_str(clocks)?,
+        seal: seal.map(serde_json::from_str).transpose()?,
+    })
+}
+
+/// Every record of a kind in a unit (or in all units when `unit` is `None`).
+pub fn list_records(conn: &Connection, entity: Entity, unit: Option<Uuid>) -> Result<Vec<RecordState>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, entity, unit_id, doc, clocks, seal FROM records
+         WHERE entity = ?1 AND (?2 IS NULL OR unit_id = ?2) ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![entity.as_str(), unit.map(|u| u.to_string())], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, entity, unit, doc, clocks, seal) = row?;
+        let id = Uuid::parse_str(&id).map_err(|e| Error::Store(e.to_string()))?;
+        out.push(decode_record(id, &entity, &unit, &doc, &clocks, seal.as_deref())?);
+    }
+    Ok(out)
+}
+
+fn save_record(conn: &Connection, s: &RecordState) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO records (id, entity, unit_id, doc, clocks, updated, seal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, doc = excluded.doc, clocks = excluded.clocks,
+           updated = excluded.updated, seal = excluded.seal",
+    )?
+    .execute(params![
+        s.id.to_string(),
+        s.entity.as_str(),
+        s.unit.to_string(),
+        serde_json::to_string(&s.fields)?,
+        serde_json::to_string(&s.clocks)?,
+        s.updated().to_string(),
+        s.seal.as_ref().map(serde_json::to_string).transpose()?,
+    ])?;
+    index_for_search(conn, s)
+}
+
+/// The name a record is searched and sorted by, if it is searchable.
+fn search_name(s: &RecordState) -> Option<&str> {
+    let field = match s.entity {
+        Entity::Household => "head_name",
+        Entity::Clan => "name",
+        _ => return None,
+    };
+    s.fields.get(field).and_then(|v| v.as_str())
+}
+
+fn index_for_search(conn: &Connection, s: &RecordState) -> Result<()> {
+    let Some(name) = search_name(s) else { return Ok(()) };
+    conn.prepare_cached(
+        "INSERT INTO search (record_id, entity, unit_id, folded, sort_key) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (record_id) DO UPDATE SET unit_id = excluded.unit_id, folded = excluded.folded, sort_key = excluded.sort_key",
+    )?
+    .execute(params![s.id.to_string(), s.entity.as_str(), s.unit.to_string(), text::fold(name), text::sort_key(name)])?;
+    Ok(())
+}
+
+pub fn meta_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+pub fn meta_set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
