@@ -183,6 +183,20 @@ impl Tx<'_> {
         Ok(seal)
     }
 
+    /// Write `fields` and seal the result in one change (a pledge signed on the spot): one
+    /// outbox entry instead of a put followed by a seal.
+    pub fn put_sealed(&mut self, entity: Entity, id: Uuid, unit: Uuid, fields: Fields, by: &str) -> Result<Seal> {
+        let mut all = match self.record(id)? {
+            Some(s) if s.seal.is_some() => return Err(Error::Sealed { entity: entity_name(entity), id: id.to_string() }),
+            Some(s) => s.fields,
+            None => Fields::new(),
+        };
+        all.extend(fields);
+        let seal = Seal { by: by.to_string(), at: self.now, hash: record::content_hash(entity, id, &all) };
+        self.local_change(entity, id, unit, all, Some(seal.clone()))?;
+        Ok(seal)
+    }
+
     fn local_change(&mut self, entity: Entity, id: Uuid, unit: Uuid, fields: Fields, seal: Option<Seal>) -> Result<RecordState> {
         let mut state = match self.record(id)? {
             Some(s) => s,
