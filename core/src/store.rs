@@ -51,6 +51,9 @@ impl Store {
         if key.len() != KEY_LEN {
             return Err(Error::validation("key", Rule::Invalid { expected: "32 bytes" }));
         }
+        // SQLCipher logs decryption failures to stderr by default; a wrong key is reported as
+        // a typed error instead.
+        conn.pragma_update(None, "cipher_log_level", "NONE")?;
         // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
         conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
         // The first read decrypts page 1: a wrong key fails here.
