@@ -6,6 +6,7 @@ uniffi::setup_scaffolding!();
 
 mod dates;
 mod error;
+mod households;
 mod ids;
 mod queue;
 mod store;
@@ -13,6 +14,7 @@ mod sync;
 
 pub use dates::DateText;
 pub use error::SotayError;
+pub use households::{ClanInput, ClanItem, ErasedCounts, HouseholdInput, HouseholdItem};
 pub use queue::{QueueStatus, SetAsideItem};
 pub use store::SotayStore;
 pub use sync::{SyncCancel, SyncListener, SyncProgress};
