@@ -157,6 +157,8 @@ pub fn entity_vi(entity: &str) -> &'static str {
         "pledge_template" => "mẫu cam kết",
         "visit" => "lần đến hộ",
         "attachment" => "tệp đính kèm",
+        "enrollment" => "thông tin đăng ký thiết bị (hãy đăng ký với máy chủ trước)",
+        "change" => "thay đổi chờ gửi",
         _ => "bản ghi",
     }
 }
@@ -197,6 +199,8 @@ pub fn field_vi(field: &str) -> String {
         "effective_from" => "Ngày hiệu lực",
         "amends" => "Bản gốc được đính chính",
         "attachment" => "Tệp đính kèm",
+        "enrollment" => "Đăng ký thiết bị",
+        "server_url" => "Địa chỉ máy chủ",
         other => return other.to_string(),
     };
     label.to_string()
