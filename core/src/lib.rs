@@ -3,12 +3,15 @@
 
 pub mod clock;
 pub mod error;
+pub mod households;
 pub mod outbox;
 pub mod record;
 pub mod schema;
+pub mod search;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod validate;
 
 pub use clock::{Hlc, WallClock};
 pub use error::{Error, Result, Rule};
