@@ -16,7 +16,7 @@ use super::batch::coalesce;
 use super::device::{self, Enrollment, META_PULL_CURSOR};
 use super::progress::{CancelToken, Progress, SyncPhase, SyncProgress};
 use super::protocol::{
-    ATTACHMENT_CHUNK_BYTES, AttachmentStatus, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PATH_ATTACHMENTS, PATH_PULL, PATH_PUSH, PullResponse,
+    MAX_ATTACHMENT_CHUNK, AttachmentStatus, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PATH_ATTACHMENTS, PATH_PULL, PATH_PUSH, PullResponse,
     PushRequest, PushResponse, PushStatus,
 };
 use super::transport::{Request, RetryPolicy, Signer, Transport, WireStats, learn_clock_offset};
@@ -252,7 +252,7 @@ impl SyncClient {
         };
         loop {
             cancel.check()?;
-            let len = (size - received.min(size)).min(ATTACHMENT_CHUNK_BYTES as u64);
+            let len = (size - received.min(size)).min(MAX_ATTACHMENT_CHUNK as u64);
             let chunk: Vec<u8> = self.store.read(|c| {
                 Ok(c.query_row("SELECT substr(data, ?2, ?3) FROM attachments WHERE sha256 = ?1", params![sha, received as i64 + 1, len as i64], |r| {
                     r.get::<_, Vec<u8>>(0)
