@@ -16,6 +16,14 @@ pub enum Rule {
     ReasonRequired,
     Invalid { expected: &'static str },
     Duplicate,
+    /// A unit placed (or merged) below itself.
+    Cycle,
+    /// A reference to the very record being changed (a unit merged into itself).
+    SelfReference,
+    /// A date earlier than `date` (dd/mm/yyyy).
+    NotBefore { date: String },
+    /// A date later than `date` (dd/mm/yyyy).
+    NotAfter { date: String },
 }
 
 impl fmt::Display for Rule {
@@ -32,6 +40,10 @@ impl fmt::Display for Rule {
             Rule::ReasonRequired => write!(f, "needs a reason"),
             Rule::Invalid { expected } => write!(f, "must be {expected}"),
             Rule::Duplicate => write!(f, "already exists"),
+            Rule::Cycle => write!(f, "would place a unit below itself"),
+            Rule::SelfReference => write!(f, "cannot refer to the record itself"),
+            Rule::NotBefore { date } => write!(f, "must be on or after {date}"),
+            Rule::NotAfter { date } => write!(f, "must be on or before {date}"),
         }
     }
 }
@@ -50,6 +62,10 @@ impl Rule {
             Rule::ReasonRequired => "cần ghi rõ lý do".into(),
             Rule::Invalid { expected } => format!("không hợp lệ (cần {expected})"),
             Rule::Duplicate => "đã có rồi".into(),
+            Rule::Cycle => "làm đơn vị nằm dưới chính nó".into(),
+            Rule::SelfReference => "không được trỏ tới chính nó".into(),
+            Rule::NotBefore { date } => format!("không được trước ngày {date}"),
+            Rule::NotAfter { date } => format!("không được sau ngày {date}"),
         }
     }
 }
@@ -197,7 +213,55 @@ pub fn field_vi(field: &str) -> String {
         "effective_from" => "Ngày hiệu lực",
         "amends" => "Bản gốc được đính chính",
         "attachment" => "Tệp đính kèm",
-        other => return other.to_string(),
+        // units, plans, checklist, activities
+        "parent" => "Đơn vị cấp trên",
+        "level" => "Cấp",
+        "merged_into" => "Sáp nhập vào",
+        "renames" => "Đổi tên",
+        "unit" => "Đơn vị",
+        "issuer" => "Đơn vị ban hành",
+        "issuer_name" => "Cơ quan ban hành",
+        "issued_on" => "Ngày ban hành",
+        "period" => "Thời gian thực hiện",
+        "from" => "Từ ngày",
+        "to" => "Đến ngày",
+        "purposes" => "Mục đích, yêu cầu",
+        "targets" => "Chỉ tiêu",
+        "text" => "Nội dung",
+        "indicator" => "Cách đo",
+        "threshold_pct" => "Ngưỡng (%)",
+        "measured_over" => "Tính trên",
+        "key_tasks" => "Nội dung trọng tâm",
+        "duties" => "Nhiệm vụ theo cấp",
+        "items" => "Các việc",
+        "milestones" => "Mốc báo cáo",
+        "deadlines" => "Hạn theo cấp",
+        "due" => "Hạn hoàn thành",
+        "signer" => "Người ký",
+        "plan" => "Kế hoạch",
+        "task" => "Nhiệm vụ",
+        "evidence" => "Minh chứng",
+        "ref" => "Tham chiếu",
+        "note" => "Ghi chú",
+        other => return path_vi(other),
     };
     label.to_string()
+}
+
+/// A nested field path such as `targets[1].threshold_pct`, labelled part by part
+/// ("Chỉ tiêu 2 › Ngưỡng (%)"); a name without a label stays as it is.
+fn path_vi(path: &str) -> String {
+    if !path.contains('.') && !path.contains('[') {
+        return path.to_string();
+    }
+    path.split('.')
+        .map(|part| match part.split_once('[') {
+            Some((name, rest)) => {
+                let n = rest.trim_end_matches(']').parse::<usize>().map(|i| format!(" {}", i + 1)).unwrap_or_default();
+                format!("{}{n}", field_vi(name))
+            }
+            None => field_vi(part),
+        })
+        .collect::<Vec<_>>()
+        .join(" › ")
 }

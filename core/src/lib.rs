@@ -4,11 +4,14 @@
 pub mod clock;
 pub mod error;
 pub mod outbox;
+pub mod plans;
 pub mod record;
 pub mod schema;
+pub mod seed;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod units;
 
 pub use clock::{Hlc, WallClock};
 pub use error::{Error, Result, Rule};
