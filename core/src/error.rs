@@ -24,6 +24,8 @@ pub enum Rule {
     NotBefore { date: String },
     /// A date later than `date` (dd/mm/yyyy).
     NotAfter { date: String },
+    TooLarge { max_bytes: usize },
+    InFuture,
 }
 
 impl fmt::Display for Rule {
@@ -44,6 +46,8 @@ impl fmt::Display for Rule {
             Rule::SelfReference => write!(f, "cannot refer to the record itself"),
             Rule::NotBefore { date } => write!(f, "must be on or after {date}"),
             Rule::NotAfter { date } => write!(f, "must be on or before {date}"),
+            Rule::TooLarge { max_bytes } => write!(f, "is larger than {max_bytes} bytes"),
+            Rule::InFuture => write!(f, "cannot be in the future"),
         }
     }
 }
@@ -66,6 +70,10 @@ impl Rule {
             Rule::SelfReference => "không được trỏ tới chính nó".into(),
             Rule::NotBefore { date } => format!("không được trước ngày {date}"),
             Rule::NotAfter { date } => format!("không được sau ngày {date}"),
+            Rule::TooLarge { max_bytes } => {
+                format!("vượt quá dung lượng cho phép (tối đa {} MB)", max_bytes.div_ceil(1024 * 1024))
+            }
+            Rule::InFuture => "không được sau ngày hôm nay".into(),
         }
     }
 }
@@ -173,12 +181,21 @@ pub fn entity_vi(entity: &str) -> &'static str {
         "pledge_template" => "mẫu cam kết",
         "visit" => "lần đến hộ",
         "attachment" => "tệp đính kèm",
+        "enrollment" => "thông tin đăng ký thiết bị (hãy đăng ký với máy chủ trước)",
+        "change" => "thay đổi chờ gửi",
         _ => "bản ghi",
     }
 }
 
-/// Vietnamese labels of the fields that validation names.
+/// Vietnamese labels of the fields that validation names. A field of one row of a list
+/// (`households[12].head_name`) is shown with its row number counted from 1.
 pub fn field_vi(field: &str) -> String {
+    if let Some((list, rest)) = field.split_once('[')
+        && let Some((index, inner)) = rest.split_once("].")
+        && let Ok(i) = index.parse::<usize>()
+    {
+        return format!("{} thứ {}, {}", list_item_vi(list), i + 1, field_vi(inner).to_lowercase());
+    }
     let label = match field {
         "head_name" => "Tên chủ hộ",
         "address" => "Địa chỉ",
@@ -243,25 +260,55 @@ pub fn field_vi(field: &str) -> String {
         "evidence" => "Minh chứng",
         "ref" => "Tham chiếu",
         "note" => "Ghi chú",
-        other => return path_vi(other),
+        "period.from" => "Thời gian thực hiện, từ ngày",
+        "period.to" => "Thời gian thực hiện, đến ngày",
+        "signer.title" => "Chức vụ người ký",
+        "signer.name" => "Họ tên người ký",
+        "implements.plan" => "Kế hoạch cấp trên",
+        "enrollment" => "Đăng ký thiết bị",
+        "server_url" => "Địa chỉ máy chủ",
+        "attachments" => "Tệp đính kèm",
+        "village" => "Thôn, tổ dân phố",
+        "clan" => "Tộc họ",
+        "household" => "Hộ gia đình",
+        "subject" => "Đối tượng cam kết",
+        "template" => "Mẫu cam kết",
+        "commitments" => "Nội dung cam kết",
+        "signature" => "Chữ ký",
+        "sealed_by" => "Người ký chốt",
+        "attendees" => "Danh sách người dự",
+        "assigned_tasks" => "Nhiệm vụ được giao",
+        "what" => "Nội dung",
+        "who" => "Người thực hiện",
+        "agenda" => "Chương trình",
+        "contents" => "Nội dung",
+        "conclusions" => "Kết luận",
+        "visited_on" => "Ngày đến hộ",
+        "mime" => "Loại tệp",
+        "sha256" => "Mã tệp",
+        "year" => "Năm",
+        "role" => "Vai trò",
+        other => return other.to_string(),
     };
     label.to_string()
 }
 
-/// A nested field path such as `targets[1].threshold_pct`, labelled part by part
-/// ("Chỉ tiêu 2 › Ngưỡng (%)"); a name without a label stays as it is.
-fn path_vi(path: &str) -> String {
-    if !path.contains('.') && !path.contains('[') {
-        return path.to_string();
+/// What one row of a list is called, for `field_vi`.
+fn list_item_vi(list: &str) -> &'static str {
+    match list {
+        "households" => "Hộ",
+        "attendees" => "Người dự",
+        "assigned_tasks" => "Nhiệm vụ",
+        "commitments" => "Điều cam kết",
+        "attachments" => "Tệp",
+        "purposes" => "Mục đích",
+        "targets" => "Chỉ tiêu",
+        "key_tasks" => "Nội dung trọng tâm",
+        "duties" => "Nhiệm vụ theo cấp",
+        "items" => "Việc",
+        "milestones" => "Mốc báo cáo",
+        "deadlines" => "Hạn theo cấp",
+        "evidence" => "Minh chứng",
+        _ => "Dòng",
     }
-    path.split('.')
-        .map(|part| match part.split_once('[') {
-            Some((name, rest)) => {
-                let n = rest.trim_end_matches(']').parse::<usize>().map(|i| format!(" {}", i + 1)).unwrap_or_default();
-                format!("{}{n}", field_vi(name))
-            }
-            None => field_vi(part),
-        })
-        .collect::<Vec<_>>()
-        .join(" › ")
 }

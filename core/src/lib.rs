@@ -3,15 +3,18 @@
 
 pub mod clock;
 pub mod error;
+pub mod households;
 pub mod outbox;
 pub mod plans;
 pub mod record;
 pub mod schema;
+pub mod search;
 pub mod seed;
 pub mod store;
 pub mod sync;
 pub mod text;
 pub mod units;
+pub mod validate;
 
 pub use clock::{Hlc, WallClock};
 pub use error::{Error, Result, Rule};

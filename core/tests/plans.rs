@@ -24,8 +24,8 @@ fn a_plan_is_created_read_back_and_edited() {
     // Villages and communes below see the plan; a sibling branch's village does too only if below.
     let ids: Vec<_> = store.plans_for(t.village1).unwrap().iter().map(|p| p.id).collect();
     assert_eq!(ids, [plan.id]);
-    assert_eq!(store.current_plan_for(t.village1, date(2023, 6, 1)).unwrap().map(|p| p.id), Some(plan.id));
-    assert_eq!(store.current_plan_for(t.village1, date(2024, 6, 1)).unwrap(), None);
+    assert_eq!(store.current_plan_for(t.village1, ymd(2023, 6, 1)).unwrap().map(|p| p.id), Some(plan.id));
+    assert_eq!(store.current_plan_for(t.village1, ymd(2024, 6, 1)).unwrap(), None);
 }
 
 #[test]
@@ -40,7 +40,7 @@ fn plan_fields_are_validated_by_path_and_rule() {
     };
     check(&|p| p.title = " ".into(), "title", Rule::Required);
     check(&|p| p.number = "KH 267".into(), "number", Rule::Invalid { expected: "a number and symbol such as 267/KH-MTTQ-BTT" });
-    check(&|p| p.period.to = date(2022, 12, 1), "period.to", Rule::NotBefore { date: "01/01/2023".into() });
+    check(&|p| p.period.to = ymd(2022, 12, 1), "period.to", Rule::NotBefore { date: "01/01/2023".into() });
     check(&|p| p.targets[1].threshold_pct = 120, "targets[1].threshold_pct", Rule::OutOfRange { min: 0, max: 100 });
     check(
         &|p| p.targets[0].indicator = "vibes".into(),
@@ -51,7 +51,7 @@ fn plan_fields_are_validated_by_path_and_rule() {
     check(&|p| p.duties[1].items.clear(), "duties[1].items", Rule::Required);
     check(&|p| p.signer.name.clear(), "signer.name", Rule::Required);
     check(
-        &|p| p.milestones[2].deadlines[1].due = date(2024, 1, 5),
+        &|p| p.milestones[2].deadlines[1].due = ymd(2024, 1, 5),
         "milestones[2].deadlines[1].due",
         Rule::DateOutsidePeriod { from: "01/01/2023".into(), to: "31/12/2023".into() },
     );
@@ -63,7 +63,7 @@ fn plan_fields_are_validated_by_path_and_rule() {
         p.targets[1].threshold_pct = 120;
         store.create_plan(t.district, &p).unwrap_err()
     };
-    assert_eq!(err.message_vi(), "Chỉ tiêu 2 › Ngưỡng (%): phải trong khoảng 0 đến 100");
+    assert_eq!(err.message_vi(), "Chỉ tiêu thứ 2, ngưỡng (%): phải trong khoảng 0 đến 100");
 }
 
 #[test]
@@ -78,11 +78,11 @@ fn next_years_plan_is_a_copy_with_dates_shifted_and_no_number() {
     assert_eq!(next.issuer, t.district);
     assert_eq!(next.number, "");
     assert_eq!(next.implements.plan, None);
-    assert_eq!(next.issued_on, date(2024, 3, 29));
-    assert_eq!((next.period.from, next.period.to), (date(2024, 1, 1), date(2024, 12, 31)));
+    assert_eq!(next.issued_on, ymd(2024, 3, 29));
+    assert_eq!((next.period.from, next.period.to), (ymd(2024, 1, 1), ymd(2024, 12, 31)));
     assert!(next.title.ends_with("năm 2024"));
     let annual = next.milestones.iter().find(|m| m.code == "annual").unwrap();
-    assert_eq!(annual.deadlines.iter().map(|d| d.due).collect::<Vec<_>>(), [date(2024, 11, 30), date(2024, 12, 5)]);
+    assert_eq!(annual.deadlines.iter().map(|d| d.due).collect::<Vec<_>>(), [ymd(2024, 11, 30), ymd(2024, 12, 5)]);
     assert_eq!(next.key_tasks, this_year.key_tasks);
     assert_eq!(next.targets[0].threshold_pct, 100);
     // The district then gives it the number the province office assigns.
@@ -94,8 +94,8 @@ fn next_years_plan_is_a_copy_with_dates_shifted_and_no_number() {
 #[test]
 fn a_leap_day_moves_to_the_28th() {
     let mut p = plan_2023_binh_son().unwrap();
-    p.period.from = date(2024, 1, 1);
-    p.period.to = date(2024, 12, 31);
-    p.issued_on = date(2024, 2, 29);
-    assert_eq!(p.copy_for_next_year().issued_on, date(2025, 2, 28));
+    p.period.from = ymd(2024, 1, 1);
+    p.period.to = ymd(2024, 12, 31);
+    p.issued_on = ymd(2024, 2, 29);
+    assert_eq!(p.copy_for_next_year().issued_on, ymd(2025, 2, 28));
 }

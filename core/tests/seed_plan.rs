@@ -6,7 +6,7 @@ use sotay_core::seed::plan_2023_binh_son;
 #[test]
 fn the_seed_plan_keeps_every_figure_and_text() {
     let p = plan_2023_binh_son().unwrap();
-    assert_eq!(p.issued_on, date(2023, 3, 29));
+    assert_eq!(p.issued_on, ymd(2023, 3, 29));
     assert_eq!(p.place, "Bình Sơn");
     assert!(
         p.implements.reference.starts_with("Kế hoạch số 267/KH-MTTQ-BTT, ngày 21/3/2023 của Ban Thường trực Ủy ban MTTQ Việt Nam tỉnh")
@@ -44,9 +44,9 @@ fn the_seed_plan_keeps_every_figure_and_text() {
     assert_eq!(
         deadlines,
         [
-            ("6_month", vec![("commune", date(2023, 5, 30)), ("huyện", date(2023, 6, 5))]),
-            ("9_month", vec![("commune", date(2023, 8, 30)), ("huyện", date(2023, 9, 5))]),
-            ("annual", vec![("commune", date(2023, 11, 30)), ("huyện", date(2023, 12, 5))]),
+            ("6_month", vec![("commune", ymd(2023, 5, 30)), ("huyện", ymd(2023, 6, 5))]),
+            ("9_month", vec![("commune", ymd(2023, 8, 30)), ("huyện", ymd(2023, 9, 5))]),
+            ("annual", vec![("commune", ymd(2023, 11, 30)), ("huyện", ymd(2023, 12, 5))]),
         ]
     );
 }
