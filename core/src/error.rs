@@ -165,6 +165,8 @@ pub fn entity_vi(entity: &str) -> &'static str {
         "pledge_template" => "mẫu cam kết",
         "visit" => "lần đến hộ",
         "attachment" => "tệp đính kèm",
+        "enrollment" => "thông tin đăng ký thiết bị (hãy đăng ký với máy chủ trước)",
+        "change" => "thay đổi chờ gửi",
         _ => "bản ghi",
     }
 }
@@ -212,6 +214,8 @@ pub fn field_vi(field: &str) -> String {
         "effective_from" => "Ngày hiệu lực",
         "amends" => "Bản gốc được đính chính",
         "attachment" => "Tệp đính kèm",
+        "enrollment" => "Đăng ký thiết bị",
+        "server_url" => "Địa chỉ máy chủ",
         "attachments" => "Tệp đính kèm",
         "village" => "Thôn, tổ dân phố",
         "clan" => "Tộc họ",

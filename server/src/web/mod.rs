@@ -1,0 +1,3 @@
+//! The web dashboard: server-rendered pages for commune and district staff.
+
+pub mod charts;
