@@ -59,6 +59,12 @@ enum Command {
     },
     #[command(subcommand)]
     Households(commands::households::HouseholdsCommand),
+    #[command(subcommand)]
+    Minutes(commands::minutes::MinutesCommand),
+    #[command(subcommand)]
+    Pledges(commands::pledges::PledgesCommand),
+    #[command(subcommand)]
+    Visits(commands::visits::VisitsCommand),
 }
 
 fn main() -> ExitCode {
@@ -94,5 +100,8 @@ fn run(cli: Cli) -> Result<Output, CliError> {
         Command::SetAside(c) => commands::sync::set_aside(&ctx, c),
         Command::Wipe { yes } => commands::sync::wipe(&ctx, yes),
         Command::Households(c) => commands::households::run(&ctx, c),
+        Command::Minutes(c) => commands::minutes::run(&ctx, c),
+        Command::Pledges(c) => commands::pledges::run(&ctx, c),
+        Command::Visits(c) => commands::visits::run(&ctx, c),
     }
 }
