@@ -1,5 +1,20 @@
 //! The sync wire protocol, shared by the client here and the server crate. JSON bodies,
 //! compressed with zstd (`Content-Encoding: zstd`) where they carry records.
+//!
+//! Compression: the client sends push bodies with `Content-Encoding: zstd` and asks for
+//! `Accept-Encoding: zstd`; the server compresses pull and push answers when asked and says so
+//! with `Content-Encoding: zstd`. The signature covers the body bytes as sent (compressed).
+//!
+//! Endpoints (all but enroll and health are signed):
+//! - `POST PATH_ENROLL`: `EnrollRequest` -> `EnrollResponse` (unsigned: the one-time code is the proof)
+//! - `POST PATH_PUSH`: `PushRequest` -> `PushResponse`
+//! - `GET PATH_PULL?cursor=N`: -> `PullResponse`
+//! - `GET PATH_ATTACHMENTS/{sha256}`: -> `AttachmentStatus` (404 `not_found` when nothing is held)
+//! - `PUT PATH_ATTACHMENTS/{sha256}?offset=N&size=TOTAL`: raw bytes of one chunk (not compressed:
+//!   photos already are), `Content-Type` the attachment's MIME type -> `AttachmentStatus`.
+//!   The server appends only when `offset` equals what it has received (409 `offset_mismatch`
+//!   otherwise, the client then asks for the status); on the last chunk it checks the SHA-256
+//!   and discards the upload on mismatch (422 `hash_mismatch`). Beyond `MAX_ATTACHMENT_BYTES`: 413.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -10,7 +25,13 @@ pub const API_PREFIX: &str = "/api/v1";
 pub const PATH_ENROLL: &str = "/api/v1/enroll";
 pub const PATH_PUSH: &str = "/api/v1/push";
 pub const PATH_PULL: &str = "/api/v1/pull";
+pub const PATH_ATTACHMENTS: &str = "/api/v1/attachments";
 pub const PATH_HEALTH: &str = "/health";
+
+/// Largest attachment (a photo of an attendance sheet, a signature image).
+pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+/// Bytes per attachment upload request; a cut loses at most one chunk.
+pub const MAX_ATTACHMENT_CHUNK: usize = 256 * 1024;
 
 /// Most changes in one push; the server answers 413 beyond.
 pub const MAX_PUSH_CHANGES: usize = 1000;
@@ -78,6 +99,9 @@ pub struct PullResponse {
     /// Pass back as `?cursor=` for the next page.
     pub cursor: u64,
     pub more: bool,
+    /// Records after this page still to come (for the progress bar).
+    #[serde(default)]
+    pub remaining: u64,
     pub server_time_ms: i64,
 }
 
@@ -93,4 +117,15 @@ pub struct ErrorBody {
     pub wipe: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_time_ms: Option<i64>,
+}
+
+/// What the server holds of one attachment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentStatus {
+    pub sha256: String,
+    pub size: u64,
+    /// Bytes received so far; the next chunk starts here.
+    pub received: u64,
+    /// All bytes received and the SHA-256 checked.
+    pub complete: bool,
 }
