@@ -2,7 +2,7 @@
 //! dd/mm/yyyy form people read.
 
 use chrono::NaiveDate;
-use sotay_core::clock::format_date_vi;
+use sotay_core::clock::{format_date_vi, to_datetime, vietnam};
 use sotay_core::{Error, Rule};
 
 /// A calendar date as the UI needs it.
@@ -18,6 +18,15 @@ impl From<NaiveDate> for DateText {
     fn from(d: NaiveDate) -> Self {
         DateText { iso: d.format("%Y-%m-%d").to_string(), shown: format_date_vi(d) }
     }
+}
+
+pub fn format_date_vi_opt(d: Option<NaiveDate>) -> Option<String> {
+    d.map(format_date_vi)
+}
+
+/// An instant (Unix ms) as people in Vietnam read it: `30/05/2023 14:05`.
+pub fn format_instant_vi(millis: i64) -> String {
+    to_datetime(millis).with_timezone(&vietnam()).format("%d/%m/%Y %H:%M").to_string()
 }
 
 /// Parse an ISO date typed or picked in the shell; a bad one names `field`.
@@ -41,5 +50,7 @@ mod tests {
         let e = parse_iso("signed_on", "30/05/2023").unwrap_err();
         assert_eq!(e.kind(), "validation");
         assert_eq!(parse_optional_iso("revisit_on", Some(" ".into())).unwrap(), None);
+        // 2023-05-29 18:30 UTC is already the 30th in Vietnam.
+        assert_eq!(format_instant_vi(1_685_385_000_000), "30/05/2023 01:30");
     }
 }

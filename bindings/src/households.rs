@@ -5,6 +5,7 @@ use sotay_core::households::{Clan, ClanDetails, Erased, Household, HouseholdDeta
 
 use crate::error::{Result, call};
 use crate::ids::{parse_id, parse_optional_id};
+use crate::items;
 use crate::store::SotayStore;
 
 /// What the household form sends.
@@ -106,10 +107,6 @@ impl From<Erased> for ErasedCounts {
     fn from(e: Erased) -> Self {
         ErasedCounts { visits: e.visits, pledges: e.pledges }
     }
-}
-
-fn items<T, U: From<T>>(v: Vec<T>) -> Vec<U> {
-    v.into_iter().map(U::from).collect()
 }
 
 #[uniffi::export]
