@@ -100,7 +100,7 @@ fn check(conn: &Connection, a: &mut Activity, today: NaiveDate) -> Result<()> {
     if a.date > today {
         return Err(Error::validation("date", Rule::NotAfter { date: format_date_vi(today) }));
     }
-    if !load_record(conn, a.unit)?.is_some_and(|r| r.entity == Entity::Unit) {
+    if load_record(conn, a.unit)?.is_none_or(|r| r.entity != Entity::Unit) {
         return Err(Error::validation("unit", Rule::UnknownReference { entity: "unit" }));
     }
     if let Some(task_id) = a.task {

@@ -136,9 +136,11 @@ pub fn planned_tasks(plan: &Plan, tree: &UnitTree, unit: Uuid) -> Result<Vec<Pla
         let above = tree.ancestors(unit).into_iter().map(|u| plan.deadlines_for(tree, u.id)).find(|d| !d.is_empty()).unwrap_or_default();
         let first = above.first().map_or(plan.period.to, |(_, d)| *d);
         let last = above.last().map_or(plan.period.to, |(_, d)| *d);
-        let tasks = area_task_templates()?
-            .into_iter()
-            .map(|t| PlannedTask { due: clamp(if t.due == "first" { first } else { last }), code: t.code, title: t.title });
+        let tasks = area_task_templates()?.into_iter().map(|t| PlannedTask {
+            due: clamp(if t.due == "first" { first } else { last }),
+            code: t.code,
+            title: t.title,
+        });
         return Ok(tasks.collect());
     }
     let deadlines = plan.deadlines_for(tree, unit);
@@ -257,8 +259,8 @@ fn check_evidence(conn: &Connection, e: &Evidence) -> Result<()> {
 pub(crate) fn attach_evidence_in(tx: &mut Tx<'_>, task: Uuid, evidence: Evidence) -> Result<Task> {
     let old = load_task(tx.conn(), task)?;
     check_evidence(tx.conn(), &evidence)?;
-    let duplicate = evidence.reference.is_some()
-        && old.evidence.iter().any(|e| e.kind == evidence.kind && e.reference == evidence.reference);
+    let duplicate =
+        evidence.reference.is_some() && old.evidence.iter().any(|e| e.kind == evidence.kind && e.reference == evidence.reference);
     if duplicate {
         return Ok(old);
     }

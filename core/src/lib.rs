@@ -11,6 +11,7 @@ pub mod minutes;
 pub mod outbox;
 pub mod plans;
 pub mod pledges;
+pub mod progress;
 pub mod record;
 pub mod schema;
 pub mod search;

@@ -29,7 +29,7 @@ fn an_activity_is_recorded_and_becomes_evidence_for_its_task() {
     let task = store.checklist(t.village1, plan.id).unwrap().into_iter().find(|t| t.code == "3.2").unwrap();
     let a = store.record_activity(t.village1, &Activity { task: Some(task.id), ..talk(ymd(2023, 6, 1)) }).unwrap();
     assert_eq!((a.unit, a.plan), (t.village1, Some(plan.id)), "the plan comes from the task");
-    assert_eq!(store.activities(t.village1).unwrap(), [a.clone()]);
+    assert_eq!(store.activities(t.village1).unwrap(), std::slice::from_ref(&a));
     let task = store.task(task.id).unwrap();
     assert_eq!(task.evidence.len(), 1);
     assert_eq!((task.evidence[0].kind, task.evidence[0].reference.clone()), (EvidenceKind::Activity, Some(a.id.to_string())));

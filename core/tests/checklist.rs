@@ -20,11 +20,14 @@ fn the_seed_plan_gives_each_level_its_checklist() {
 
     let commune = store.checklist(t.commune, plan.id).unwrap();
     let reports: Vec<_> = codes_and_dues(&commune).into_iter().filter(|(c, _)| c.starts_with("M-")).collect();
-    assert_eq!(reports, [
-        ("M-6_month".to_string(), "30/05/2023".to_string()),
-        ("M-9_month".into(), "30/08/2023".into()),
-        ("M-annual".into(), "30/11/2023".into()),
-    ]);
+    assert_eq!(
+        reports,
+        [
+            ("M-6_month".to_string(), "30/05/2023".to_string()),
+            ("M-9_month".into(), "30/08/2023".into()),
+            ("M-annual".into(), "30/11/2023".into()),
+        ]
+    );
     assert!(commune.iter().any(|t| t.code == "4.2.3" && t.title.contains("đăng ký cam kết")));
     assert!(commune.iter().all(|t| t.status == TaskStatus::Todo));
     // A thị trấn is commune-level too and gets the same deadlines.
@@ -32,20 +35,26 @@ fn the_seed_plan_gives_each_level_its_checklist() {
 
     let district = store.checklist(t.district, plan.id).unwrap();
     let reports: Vec<_> = codes_and_dues(&district).into_iter().filter(|(c, _)| c.starts_with("M-")).collect();
-    assert_eq!(reports, [
-        ("M-6_month".to_string(), "05/06/2023".to_string()),
-        ("M-9_month".into(), "05/09/2023".into()),
-        ("M-annual".into(), "05/12/2023".into()),
-    ]);
+    assert_eq!(
+        reports,
+        [
+            ("M-6_month".to_string(), "05/06/2023".to_string()),
+            ("M-9_month".into(), "05/09/2023".into()),
+            ("M-annual".into(), "05/12/2023".into()),
+        ]
+    );
     assert!(district.iter().any(|t| t.code == "4.1.2" && t.title.contains("Lê Văn Thành")));
 
     let village = store.checklist(t.village1, plan.id).unwrap();
-    assert_eq!(codes_and_dues(&village), [
-        ("V-conference".to_string(), "30/05/2023".to_string()),
-        ("V-pledges".into(), "30/05/2023".into()),
-        ("3.2".into(), "30/11/2023".into()),
-        ("3.3".into(), "30/11/2023".into()),
-    ]);
+    assert_eq!(
+        codes_and_dues(&village),
+        [
+            ("V-conference".to_string(), "30/05/2023".to_string()),
+            ("V-pledges".into(), "30/05/2023".into()),
+            ("3.2".into(), "30/11/2023".into()),
+            ("3.3".into(), "30/11/2023".into()),
+        ]
+    );
     assert!(store.checklist(t.province, plan.id).unwrap().is_empty(), "the province is above the plan");
 }
 
