@@ -11,6 +11,22 @@ pub const PATH_ENROLL: &str = "/api/v1/enroll";
 pub const PATH_PUSH: &str = "/api/v1/push";
 pub const PATH_PULL: &str = "/api/v1/pull";
 pub const PATH_HEALTH: &str = "/health";
+/// Attachments by content address: `{PATH_ATTACHMENTS}/{sha256}`.
+///
+/// - `HEAD` → 200 when the server has the whole file (never send it again), 404 otherwise.
+/// - `GET` → `AttachmentStatus`: how many bytes the server holds (the offset to resume at).
+/// - `PUT ?offset=N&size=S`, body = raw bytes of one chunk (at most `MAX_ATTACHMENT_CHUNK`) →
+///   `AttachmentStatus`. `offset` must equal what the server holds (409 otherwise: ask again);
+///   `size` is the whole file (413 beyond `MAX_ATTACHMENT_BYTES`). When the last byte arrives
+///   the server checks the SHA-256: a mismatch discards the upload and answers 422.
+/// - `GET {PATH_ATTACHMENTS}/{sha256}/content` → the bytes, if a record in the device's scope
+///   names the attachment (403 otherwise).
+///
+/// All signed like every device request (the body digest covers the chunk).
+pub const PATH_ATTACHMENTS: &str = "/api/v1/attachments";
+/// `GET` → `MissingAttachments`: attachments named by records in the device's scope that the
+/// server does not have whole yet.
+pub const PATH_ATTACHMENTS_MISSING: &str = "/api/v1/attachments/missing";
 
 /// Most changes in one push; the server answers 413 beyond.
 pub const MAX_PUSH_CHANGES: usize = 1000;
@@ -18,6 +34,13 @@ pub const MAX_PUSH_CHANGES: usize = 1000;
 pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
 /// Most records in one pull page.
 pub const MAX_PULL_RECORDS: usize = 2000;
+/// Largest attachment (a photo of an attendance sheet, a signature image); 413 beyond.
+pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+/// Largest chunk of one attachment upload request; 413 beyond. Small enough to get through a
+/// weak 2G/3G link before it drops.
+pub const MAX_ATTACHMENT_CHUNK: usize = 256 * 1024;
+/// Most bytes of an enrollment request body.
+pub const MAX_ENROLL_BYTES: usize = 16 * 1024;
 
 pub const HEADER_KEY_ID: &str = "x-sotay-key";
 pub const HEADER_CREATED: &str = "x-sotay-created";
@@ -72,6 +95,19 @@ pub struct PushResponse {
     pub server_time_ms: i64,
 }
 
+/// Query of `GET PATH_PULL`: `?cursor=N&limit=M[&unit=U]`. `cursor` defaults to 0 (everything),
+/// `limit` to and at most `MAX_PULL_RECORDS`; `unit` narrows the pull to that unit's subtree
+/// (403 when it is outside the device's scope). The answer is a zstd-compressed `PullResponse`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    pub cursor: u64,
+    #[serde(default)]
+    pub limit: Option<usize>,
+    #[serde(default)]
+    pub unit: Option<Uuid>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub records: Vec<RecordState>,
@@ -79,6 +115,72 @@ pub struct PullResponse {
     pub cursor: u64,
     pub more: bool,
     pub server_time_ms: i64,
+}
+
+/// Query of an attachment chunk upload (`PUT {PATH_ATTACHMENTS}/{sha256}?offset=N&size=S`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkQuery {
+    pub offset: u64,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentStatus {
+    pub sha256: String,
+    /// Bytes the server holds: the offset to resume the upload at.
+    pub received: u64,
+    /// The declared whole size (0 when the upload has not started).
+    pub size: u64,
+    pub complete: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingAttachments {
+    pub sha256: Vec<String>,
+}
+
+/// Reason codes of a rejected push item (`PushResult::reason` is `code` or `code: detail`).
+pub mod reason {
+    /// The record is sealed and the change differs from it: record an amendment instead.
+    pub const SEALED_DIFFERS: &str = "sealed_differs";
+    /// The record's unit is outside the device's scope.
+    pub const OUT_OF_SCOPE: &str = "out_of_scope";
+    /// A device may not write this kind of record (units; plans and templates from a village).
+    pub const NOT_WRITABLE: &str = "not_writable";
+    /// A field is missing or malformed; the detail names the field.
+    pub const INVALID_FIELDS: &str = "invalid_fields";
+    /// The record exists under another unit (records never move).
+    pub const UNIT_MISMATCH: &str = "unit_mismatch";
+    /// The record exists as another kind.
+    pub const ENTITY_MISMATCH: &str = "entity_mismatch";
+    /// A seal on a kind that cannot be sealed.
+    pub const NOT_SEALABLE: &str = "not_sealable";
+    /// The seal's hash does not match the content.
+    pub const SEAL_MISMATCH: &str = "seal_mismatch";
+}
+
+/// The Vietnamese sentence for a rejected push item, shown next to the set-aside item.
+pub fn reason_vi(reason: &str) -> String {
+    let (code, detail) = match reason.split_once(':') {
+        Some((c, d)) => (c.trim(), Some(d.trim())),
+        None => (reason.trim(), None),
+    };
+    let base = match code {
+        reason::SEALED_DIFFERS => "Bản ghi đã ký chốt, không sửa được. Hãy lập bản đính chính.",
+        reason::OUT_OF_SCOPE => "Bản ghi thuộc đơn vị ngoài phạm vi của thiết bị này.",
+        reason::NOT_WRITABLE => "Thiết bị này không được sửa loại bản ghi này.",
+        reason::INVALID_FIELDS => "Dữ liệu không hợp lệ",
+        reason::UNIT_MISMATCH => "Bản ghi đã thuộc một đơn vị khác.",
+        reason::ENTITY_MISMATCH => "Bản ghi đã có với loại khác.",
+        reason::NOT_SEALABLE => "Loại bản ghi này không ký chốt được.",
+        reason::SEAL_MISMATCH => "Chữ ký chốt không khớp với nội dung.",
+        _ => "Máy chủ từ chối bản ghi này.",
+    };
+    match (code, detail) {
+        (reason::INVALID_FIELDS, Some(field)) => format!("{base}: {}.", crate::error::field_vi(field)),
+        (reason::INVALID_FIELDS, None) => format!("{base}."),
+        _ => base.to_string(),
+    }
 }
 
 /// The body of every 4xx/5xx answer.
