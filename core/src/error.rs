@@ -16,6 +16,8 @@ pub enum Rule {
     ReasonRequired,
     Invalid { expected: &'static str },
     Duplicate,
+    TooLarge { max_bytes: usize },
+    InFuture,
 }
 
 impl fmt::Display for Rule {
@@ -32,6 +34,8 @@ impl fmt::Display for Rule {
             Rule::ReasonRequired => write!(f, "needs a reason"),
             Rule::Invalid { expected } => write!(f, "must be {expected}"),
             Rule::Duplicate => write!(f, "already exists"),
+            Rule::TooLarge { max_bytes } => write!(f, "is larger than {max_bytes} bytes"),
+            Rule::InFuture => write!(f, "cannot be in the future"),
         }
     }
 }
@@ -50,6 +54,10 @@ impl Rule {
             Rule::ReasonRequired => "cần ghi rõ lý do".into(),
             Rule::Invalid { expected } => format!("không hợp lệ (cần {expected})"),
             Rule::Duplicate => "đã có rồi".into(),
+            Rule::TooLarge { max_bytes } => {
+                format!("vượt quá dung lượng cho phép (tối đa {} MB)", max_bytes.div_ceil(1024 * 1024))
+            }
+            Rule::InFuture => "không được sau ngày hôm nay".into(),
         }
     }
 }
@@ -157,12 +165,21 @@ pub fn entity_vi(entity: &str) -> &'static str {
         "pledge_template" => "mẫu cam kết",
         "visit" => "lần đến hộ",
         "attachment" => "tệp đính kèm",
+        "enrollment" => "thông tin đăng ký thiết bị (hãy đăng ký với máy chủ trước)",
+        "change" => "thay đổi chờ gửi",
         _ => "bản ghi",
     }
 }
 
-/// Vietnamese labels of the fields that validation names.
+/// Vietnamese labels of the fields that validation names. A field of one row of a list
+/// (`households[12].head_name`) is shown with its row number counted from 1.
 pub fn field_vi(field: &str) -> String {
+    if let Some((list, rest)) = field.split_once('[')
+        && let Some((index, inner)) = rest.split_once("].")
+        && let Ok(i) = index.parse::<usize>()
+    {
+        return format!("{} thứ {}, {}", list_item_vi(list), i + 1, field_vi(inner).to_lowercase());
+    }
     let label = match field {
         "head_name" => "Tên chủ hộ",
         "address" => "Địa chỉ",
@@ -197,7 +214,46 @@ pub fn field_vi(field: &str) -> String {
         "effective_from" => "Ngày hiệu lực",
         "amends" => "Bản gốc được đính chính",
         "attachment" => "Tệp đính kèm",
+        "enrollment" => "Đăng ký thiết bị",
+        "server_url" => "Địa chỉ máy chủ",
+        "attachments" => "Tệp đính kèm",
+        "village" => "Thôn, tổ dân phố",
+        "clan" => "Tộc họ",
+        "household" => "Hộ gia đình",
+        "subject" => "Đối tượng cam kết",
+        "template" => "Mẫu cam kết",
+        "commitments" => "Nội dung cam kết",
+        "signature" => "Chữ ký",
+        "sealed_by" => "Người ký chốt",
+        "attendees" => "Danh sách người dự",
+        "assigned_tasks" => "Nhiệm vụ được giao",
+        "what" => "Nội dung",
+        "who" => "Người thực hiện",
+        "due" => "Hạn",
+        "agenda" => "Chương trình",
+        "contents" => "Nội dung",
+        "conclusions" => "Kết luận",
+        "plan" => "Kế hoạch",
+        "task" => "Nhiệm vụ",
+        "visited_on" => "Ngày đến hộ",
+        "note" => "Ghi chú",
+        "mime" => "Loại tệp",
+        "sha256" => "Mã tệp",
+        "year" => "Năm",
+        "role" => "Vai trò",
         other => return other.to_string(),
     };
     label.to_string()
+}
+
+/// What one row of a list is called, for `field_vi`.
+fn list_item_vi(list: &str) -> &'static str {
+    match list {
+        "households" => "Hộ",
+        "attendees" => "Người dự",
+        "assigned_tasks" => "Nhiệm vụ",
+        "commitments" => "Điều cam kết",
+        "attachments" => "Tệp",
+        _ => "Dòng",
+    }
 }

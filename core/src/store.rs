@@ -51,6 +51,9 @@ impl Store {
         if key.len() != KEY_LEN {
             return Err(Error::validation("key", Rule::Invalid { expected: "32 bytes" }));
         }
+        // SQLCipher logs decryption failures to stderr by default; a wrong key is reported as
+        // a typed error instead.
+        conn.pragma_update(None, "cipher_log_level", "NONE")?;
         // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
         conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
         // The first read decrypts page 1: a wrong key fails here.
@@ -180,6 +183,20 @@ impl Tx<'_> {
         let seal = Seal { by: by.to_string(), at: self.now, hash: record::content_hash(entity, id, &state.fields) };
         // The change repeats the sealed content so the server can check the hash on its own.
         self.local_change(entity, id, state.unit, state.fields.clone(), Some(seal.clone()))?;
+        Ok(seal)
+    }
+
+    /// Write `fields` and seal the result in one change (a pledge signed on the spot): one
+    /// outbox entry instead of a put followed by a seal.
+    pub fn put_sealed(&mut self, entity: Entity, id: Uuid, unit: Uuid, fields: Fields, by: &str) -> Result<Seal> {
+        let mut all = match self.record(id)? {
+            Some(s) if s.seal.is_some() => return Err(Error::Sealed { entity: entity_name(entity), id: id.to_string() }),
+            Some(s) => s.fields,
+            None => Fields::new(),
+        };
+        all.extend(fields);
+        let seal = Seal { by: by.to_string(), at: self.now, hash: record::content_hash(entity, id, &all) };
+        self.local_change(entity, id, unit, all, Some(seal.clone()))?;
         Ok(seal)
     }
 

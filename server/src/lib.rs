@@ -1,5 +1,6 @@
 //! sotay-server: the district server. The device sync API (`api`), the web dashboard (`web`),
-//! storage behind one trait (`storage`), and the admin side of enrollment.
+//! report exports (`reports`), storage behind one trait (`storage`), and the admin side of
+//! enrollment.
 
 pub mod api;
 pub mod auth;
@@ -7,6 +8,7 @@ pub mod demo;
 pub mod enrollment;
 pub mod error;
 pub mod nonce;
+pub mod reports;
 pub mod scope;
 pub mod state;
 pub mod storage;

@@ -1,5 +1,30 @@
 //! The sync wire protocol, shared by the client here and the server crate. JSON bodies,
 //! compressed with zstd (`Content-Encoding: zstd`) where they carry records.
+//!
+//! Compression: the client sends push bodies with `Content-Encoding: zstd` and asks for
+//! `Accept-Encoding: zstd`; the server compresses pull and push answers when asked and says so
+//! with `Content-Encoding: zstd`. The signature covers the body bytes as sent (compressed).
+//!
+//! Endpoints (all but enroll and health are signed):
+//! - `POST PATH_ENROLL`: `EnrollRequest` -> `EnrollResponse` (unsigned: the one-time code is the proof)
+//! - `POST PATH_PUSH`: `PushRequest` -> `PushResponse`
+//! - `GET PATH_PULL?cursor=N`: -> `PullResponse`
+//! - `GET PATH_ATTACHMENTS/{sha256}`: -> `AttachmentStatus` (404 `not_found` when nothing is held)
+//! - `PUT PATH_ATTACHMENTS/{sha256}?offset=N&size=TOTAL`: raw bytes of one chunk (not compressed:
+//!   photos already are), `Content-Type` the attachment's MIME type -> `AttachmentStatus`.
+//!   The server appends only when `offset` equals what it has received (409 `offset_mismatch`
+//!   otherwise, the client then asks for the status); on the last chunk it checks the SHA-256
+//!   and discards the upload on mismatch (422 `hash_mismatch`). Beyond `MAX_ATTACHMENT_BYTES`: 413.
+//! - `HEAD PATH_ATTACHMENTS/{sha256}`: 200 when the server holds the whole file (never send it
+//!   again), 404 otherwise.
+//! - `GET PATH_ATTACHMENTS/{sha256}/content`: the bytes, when a record in the device's scope names
+//!   the attachment (403 `out_of_scope` otherwise, 404 while the server lacks it).
+//! - `GET PATH_ATTACHMENTS_MISSING`: -> `MissingAttachments`, attachments named by records in the
+//!   device's scope that the server does not hold whole yet.
+//!
+//! Scope: a pull returns only the device's scope; `?unit=U` narrows it to U's subtree (403
+//! `out_of_scope` when U is outside). A pushed change outside the scope is rejected item by item
+//! with reason `out_of_scope` (see `reason`), so one bad item never blocks the rest.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -10,23 +35,14 @@ pub const API_PREFIX: &str = "/api/v1";
 pub const PATH_ENROLL: &str = "/api/v1/enroll";
 pub const PATH_PUSH: &str = "/api/v1/push";
 pub const PATH_PULL: &str = "/api/v1/pull";
-pub const PATH_HEALTH: &str = "/health";
-/// Attachments by content address: `{PATH_ATTACHMENTS}/{sha256}`.
-///
-/// - `HEAD` → 200 when the server has the whole file (never send it again), 404 otherwise.
-/// - `GET` → `AttachmentStatus`: how many bytes the server holds (the offset to resume at).
-/// - `PUT ?offset=N&size=S`, body = raw bytes of one chunk (at most `MAX_ATTACHMENT_CHUNK`) →
-///   `AttachmentStatus`. `offset` must equal what the server holds (409 otherwise: ask again);
-///   `size` is the whole file (413 beyond `MAX_ATTACHMENT_BYTES`). When the last byte arrives
-///   the server checks the SHA-256: a mismatch discards the upload and answers 422.
-/// - `GET {PATH_ATTACHMENTS}/{sha256}/content` → the bytes, if a record in the device's scope
-///   names the attachment (403 otherwise).
-///
-/// All signed like every device request (the body digest covers the chunk).
 pub const PATH_ATTACHMENTS: &str = "/api/v1/attachments";
-/// `GET` → `MissingAttachments`: attachments named by records in the device's scope that the
-/// server does not have whole yet.
 pub const PATH_ATTACHMENTS_MISSING: &str = "/api/v1/attachments/missing";
+pub const PATH_HEALTH: &str = "/health";
+
+/// Largest attachment (a photo of an attendance sheet, a signature image).
+pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
+/// Bytes per attachment upload request; a cut loses at most one chunk.
+pub const ATTACHMENT_CHUNK_BYTES: usize = 256 * 1024;
 
 /// Most changes in one push; the server answers 413 beyond.
 pub const MAX_PUSH_CHANGES: usize = 1000;
@@ -34,11 +50,6 @@ pub const MAX_PUSH_CHANGES: usize = 1000;
 pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
 /// Most records in one pull page.
 pub const MAX_PULL_RECORDS: usize = 2000;
-/// Largest attachment (a photo of an attendance sheet, a signature image); 413 beyond.
-pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
-/// Largest chunk of one attachment upload request; 413 beyond. Small enough to get through a
-/// weak 2G/3G link before it drops.
-pub const MAX_ATTACHMENT_CHUNK: usize = 256 * 1024;
 /// Most bytes of an enrollment request body.
 pub const MAX_ENROLL_BYTES: usize = 16 * 1024;
 
@@ -96,8 +107,7 @@ pub struct PushResponse {
 }
 
 /// Query of `GET PATH_PULL`: `?cursor=N&limit=M[&unit=U]`. `cursor` defaults to 0 (everything),
-/// `limit` to and at most `MAX_PULL_RECORDS`; `unit` narrows the pull to that unit's subtree
-/// (403 when it is outside the device's scope). The answer is a zstd-compressed `PullResponse`.
+/// `limit` to and at most `MAX_PULL_RECORDS`; `unit` narrows the pull to that unit's subtree.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PullQuery {
     #[serde(default)]
@@ -114,24 +124,42 @@ pub struct PullResponse {
     /// Pass back as `?cursor=` for the next page.
     pub cursor: u64,
     pub more: bool,
+    /// Records after this page still to come (for the progress bar).
+    #[serde(default)]
+    pub remaining: u64,
     pub server_time_ms: i64,
 }
 
-/// Query of an attachment chunk upload (`PUT {PATH_ATTACHMENTS}/{sha256}?offset=N&size=S`).
+/// The body of every 4xx/5xx answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Machine-readable kind, such as `bad_signature`, `out_of_scope`, `too_large`, `revoked`.
+    pub error: String,
+    /// A reason a person can read.
+    pub message: String,
+    /// Set when the device was revoked: the phone must erase its local data.
+    #[serde(default)]
+    pub wipe: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_time_ms: Option<i64>,
+}
+
+/// What the server holds of one attachment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentStatus {
+    pub sha256: String,
+    pub size: u64,
+    /// Bytes received so far; the next chunk starts here.
+    pub received: u64,
+    /// All bytes received and the SHA-256 checked.
+    pub complete: bool,
+}
+
+/// Query of an attachment chunk upload (`PUT PATH_ATTACHMENTS/{sha256}?offset=N&size=S`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChunkQuery {
     pub offset: u64,
     pub size: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttachmentStatus {
-    pub sha256: String,
-    /// Bytes the server holds: the offset to resume the upload at.
-    pub received: u64,
-    /// The declared whole size (0 when the upload has not started).
-    pub size: u64,
-    pub complete: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,16 +211,14 @@ pub fn reason_vi(reason: &str) -> String {
     }
 }
 
-/// The body of every 4xx/5xx answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// Machine-readable kind, such as `bad_signature`, `out_of_scope`, `too_large`, `revoked`.
-    pub error: String,
-    /// A reason a person can read.
-    pub message: String,
-    /// Set when the device was revoked: the phone must erase its local data.
-    #[serde(default)]
-    pub wipe: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_time_ms: Option<i64>,
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rejection_reason_reads_in_vietnamese() {
+        assert_eq!(reason_vi("invalid_fields: members"), "Dữ liệu không hợp lệ: Số nhân khẩu.");
+        assert!(reason_vi(reason::SEALED_DIFFERS).contains("ký chốt"));
+        assert_eq!(reason_vi("something new"), "Máy chủ từ chối bản ghi này.");
+    }
 }

@@ -4,7 +4,9 @@
 use std::io::Read;
 
 use axum::http::HeaderMap;
-use axum::http::header::CONTENT_ENCODING;
+use axum::http::header::{ACCEPT_ENCODING, CONTENT_ENCODING, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, AppResult};
@@ -59,7 +61,18 @@ pub fn json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     })
 }
 
-/// Compress a response body for the wire.
-pub fn compress(bytes: &[u8]) -> AppResult<Vec<u8>> {
-    zstd::bulk::compress(bytes, 9).map_err(AppError::internal)
+/// A JSON answer, zstd-compressed when the request accepts it (the phones always do).
+pub fn json_response<T: Serialize>(request_headers: &HeaderMap, value: &T) -> AppResult<Response> {
+    let json = serde_json::to_vec(value).map_err(AppError::internal)?;
+    let accepts_zstd = request_headers
+        .get_all(ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.split(',').any(|e| e.split(';').next().is_some_and(|name| name.trim().eq_ignore_ascii_case("zstd"))));
+    if accepts_zstd {
+        let compressed = zstd::bulk::compress(&json, 9).map_err(AppError::internal)?;
+        Ok(([(CONTENT_TYPE, "application/json"), (CONTENT_ENCODING, "zstd")], compressed).into_response())
+    } else {
+        Ok(([(CONTENT_TYPE, "application/json")], json).into_response())
+    }
 }

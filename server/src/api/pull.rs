@@ -1,9 +1,8 @@
 //! `GET /api/v1/pull?cursor=N&limit=M[&unit=U]`: records changed since the cursor, in the
-//! device's scope, paged by `seq`, zstd-compressed.
+//! device's scope, paged by `seq`, zstd-compressed when asked (the phones always ask).
 
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use sotay_core::sync::protocol::{MAX_PULL_RECORDS, PullQuery, PullResponse};
 
 use super::body;
@@ -28,9 +27,13 @@ pub async fn pull(
     let cursor = query.cursor;
     let page = state.db(move |s| s.pull(&read, cursor, limit)).await?;
     let count = page.records.len();
-    let response = PullResponse { records: page.records, cursor: page.cursor, more: page.more, server_time_ms: state.now_ms() };
-    let json = serde_json::to_vec(&response).map_err(AppError::internal)?;
-    let compressed = body::compress(&json)?;
-    tracing::info!(device = %req.device.id, records = count, bytes = compressed.len(), more = response.more, "pull");
-    Ok(([(CONTENT_TYPE, "application/json"), (CONTENT_ENCODING, "zstd")], compressed).into_response())
+    let response = PullResponse {
+        records: page.records,
+        cursor: page.cursor,
+        more: page.more,
+        remaining: page.remaining,
+        server_time_ms: state.now_ms(),
+    };
+    tracing::info!(device = %req.device.id, records = count, remaining = page.remaining, "pull");
+    body::json_response(&req.headers, &response)
 }

@@ -2,8 +2,8 @@
 //! never blocks the rest; the whole batch is applied in one write transaction and committed
 //! before the answer leaves.
 
-use axum::Json;
 use axum::extract::State;
+use axum::response::Response;
 use sotay_core::sync::protocol::{MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PushRequest, PushResponse, PushResult, PushStatus, reason};
 
 use super::body;
@@ -13,7 +13,7 @@ use crate::state::AppState;
 use crate::storage::ApplyOutcome;
 use crate::validate;
 
-pub async fn push(State(state): State<AppState>, req: Signed) -> AppResult<Json<PushResponse>> {
+pub async fn push(State(state): State<AppState>, req: Signed) -> AppResult<Response> {
     let json = body::decoded(&req.headers, &req.body, MAX_PUSH_BYTES)?;
     let push: PushRequest = body::json(&json)?;
     if push.changes.len() > MAX_PUSH_CHANGES {
@@ -60,5 +60,5 @@ pub async fn push(State(state): State<AppState>, req: Signed) -> AppResult<Json<
         results.push(PushResult { change: change.id, status, reason: why });
     }
     tracing::info!(device = %device, applied, duplicate, rejected, "push");
-    Ok(Json(PushResponse { results, server_time_ms: now }))
+    body::json_response(&req.headers, &PushResponse { results, server_time_ms: now })
 }

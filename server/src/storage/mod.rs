@@ -132,6 +132,8 @@ pub struct PullPage {
     /// The seq of the last record returned (the request's cursor when none).
     pub cursor: u64,
     pub more: bool,
+    /// Records in scope after this page.
+    pub remaining: u64,
 }
 
 /// What a device may read: every record of the units in `subtree`, and the unit, plan and
@@ -145,9 +147,22 @@ pub struct ReadScope {
 /// How far an attachment's upload has come.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttachmentProgress {
+    pub mime: String,
     pub size: u64,
     pub received: u64,
     pub complete: bool,
+}
+
+/// One chunk of an attachment upload.
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkUpload<'a> {
+    pub sha256: &'a str,
+    pub mime: &'a str,
+    /// The whole file's size.
+    pub size: u64,
+    pub offset: u64,
+    pub chunk: &'a [u8],
+    pub now: i64,
 }
 
 /// A unit as the scope computation needs it.
@@ -198,8 +213,9 @@ pub trait Storage: Send + Sync + 'static {
     fn attachment(&self, sha256: &str) -> StorageResult<Option<AttachmentProgress>>;
     /// Append a chunk at `offset` (which must equal what was received so far). When the last
     /// byte arrives the content is checked against `sha256`; a mismatch discards the upload.
-    fn append_attachment(&self, sha256: &str, size: u64, offset: u64, chunk: &[u8], now: i64) -> StorageResult<AttachmentProgress>;
-    fn attachment_bytes(&self, sha256: &str) -> StorageResult<Option<Vec<u8>>>;
+    fn append_attachment(&self, upload: ChunkUpload<'_>) -> StorageResult<AttachmentProgress>;
+    /// The whole file and its MIME type, once complete.
+    fn attachment_bytes(&self, sha256: &str) -> StorageResult<Option<(String, Vec<u8>)>>;
     /// Attachments referenced by records of these units but not complete on the server.
     fn missing_attachments(&self, units: &[Uuid]) -> StorageResult<Vec<String>>;
     /// Whether a record of one of these units references the attachment.

@@ -18,7 +18,7 @@ use sotay_core::store::decode_record;
 use uuid::Uuid;
 
 use super::{
-    ApplyOutcome, AttachmentProgress, Device, EnrollDevice, EnrollRefusal, Enrolled, NewEnrollment, NewUser, PullPage,
+    ApplyOutcome, AttachmentProgress, ChunkUpload, Device, EnrollDevice, EnrollRefusal, Enrolled, NewEnrollment, NewUser, PullPage,
     ReadScope, Role, Storage, StorageError, StorageResult, UnitNode, User, attachment_refs, merge_change,
 };
 
@@ -86,6 +86,7 @@ const MIGRATIONS: &[&str] = &[r#"
     CREATE INDEX devices_by_user ON devices (user_id);
     CREATE TABLE attachments (
         sha256     TEXT PRIMARY KEY,
+        mime       TEXT NOT NULL,
         size       INTEGER NOT NULL,
         received   INTEGER NOT NULL,
         complete   INTEGER NOT NULL DEFAULT 0,
@@ -322,41 +323,41 @@ impl Storage for SqliteStorage {
     }
 
     fn pull(&self, scope: &ReadScope, cursor: u64, limit: usize) -> StorageResult<PullPage> {
+        const IN_SCOPE: &str = "(unit_id IN (SELECT value FROM json_each(?2))
+            OR (entity IN ('unit', 'plan', 'pledge_template') AND unit_id IN (SELECT value FROM json_each(?3))))";
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id, entity, unit_id, doc, clocks, seal, seq FROM records
-                 WHERE seq > ?1 AND (unit_id IN (SELECT value FROM json_each(?2))
-                    OR (entity IN ('unit', 'plan', 'pledge_template') AND unit_id IN (SELECT value FROM json_each(?3))))
-                 ORDER BY seq LIMIT ?4",
-            )?;
+            let (subtree, ancestors) = (id_list(&scope.subtree), id_list(&scope.ancestors));
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT id, entity, unit_id, doc, clocks, seal, seq FROM records WHERE seq > ?1 AND {IN_SCOPE} ORDER BY seq LIMIT ?4"
+            ))?;
             let cursor_i = i64::try_from(cursor).unwrap_or(i64::MAX);
-            let rows = stmt.query_map(
-                params![cursor_i, id_list(&scope.subtree), id_list(&scope.ancestors), (limit + 1) as i64],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, Option<String>>(5)?,
-                        r.get::<_, i64>(6)?,
-                    ))
-                },
-            )?;
+            let mut rows = stmt.query(params![cursor_i, subtree, ancestors, (limit + 1) as i64])?;
             let mut records = Vec::new();
-            let mut last = cursor;
+            let mut last = cursor_i;
             let mut more = false;
-            for row in rows {
-                let (id, entity, unit, doc, clocks, seal, seq) = row?;
+            while let Some(r) = rows.next()? {
                 if records.len() == limit {
                     more = true;
                     break;
                 }
-                records.push(decode_record(parse_uuid(&id)?, &entity, &unit, &doc, &clocks, seal.as_deref())?);
-                last = seq as u64;
+                let id: String = r.get(0)?;
+                records.push(decode_record(
+                    parse_uuid(&id)?,
+                    r.get_ref(1)?.as_str().map_err(backend)?,
+                    r.get_ref(2)?.as_str().map_err(backend)?,
+                    r.get_ref(3)?.as_str().map_err(backend)?,
+                    r.get_ref(4)?.as_str().map_err(backend)?,
+                    r.get_ref(5)?.as_str_or_null().map_err(backend)?,
+                )?);
+                last = r.get(6)?;
             }
-            Ok(PullPage { records, cursor: last, more })
+            let remaining: i64 = if more {
+                c.prepare_cached(&format!("SELECT COUNT(*) FROM records WHERE seq > ?1 AND {IN_SCOPE}"))?
+                    .query_row(params![last, subtree, ancestors], |r| r.get(0))?
+            } else {
+                0
+            };
+            Ok(PullPage { records, cursor: last as u64, more, remaining: remaining as u64 })
         })
     }
 
@@ -566,37 +567,44 @@ impl Storage for SqliteStorage {
 
     fn attachment(&self, sha256: &str) -> StorageResult<Option<AttachmentProgress>> {
         self.read(|c| {
-            Ok(c.prepare_cached("SELECT size, received, complete FROM attachments WHERE sha256 = ?1")?
+            Ok(c.prepare_cached("SELECT mime, size, received, complete FROM attachments WHERE sha256 = ?1")?
                 .query_row([sha256], |r| {
-                    Ok(AttachmentProgress { size: r.get::<_, i64>(0)? as u64, received: r.get::<_, i64>(1)? as u64, complete: r.get(2)? })
+                    Ok(AttachmentProgress {
+                        mime: r.get(0)?,
+                        size: r.get::<_, i64>(1)? as u64,
+                        received: r.get::<_, i64>(2)? as u64,
+                        complete: r.get(3)?,
+                    })
                 })
                 .optional()?)
         })
     }
 
-    fn append_attachment(&self, sha256: &str, size: u64, offset: u64, chunk: &[u8], now: i64) -> StorageResult<AttachmentProgress> {
+    fn append_attachment(&self, up: ChunkUpload<'_>) -> StorageResult<AttachmentProgress> {
+        let ChunkUpload { sha256, mime, size, offset, chunk, now } = up;
         self.write(|tx| {
             let row = tx
-                .query_row("SELECT size, received, complete FROM attachments WHERE sha256 = ?1", [sha256], |r| {
-                    Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get::<_, bool>(2)?))
+                .query_row("SELECT mime, size, received, complete FROM attachments WHERE sha256 = ?1", [sha256], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64, r.get::<_, bool>(3)?))
                 })
                 .optional()?;
-            let (known_size, received) = match row {
-                Some((s, r, true)) => return Ok(AttachmentProgress { size: s, received: r, complete: true }),
-                Some((s, r, false)) => (s, r),
+            let (mime, received) = match row {
+                // Already whole: nothing to do, the phone learns it is complete.
+                Some((m, s, r, true)) => return Ok(AttachmentProgress { mime: m, size: s, received: r, complete: true }),
+                Some((m, s, r, false)) if s == size => (m, r),
+                Some((_, s, _, false)) => {
+                    return Err(StorageError::Conflict(format!("this attachment was started with size {s}")));
+                }
                 None => {
                     tx.execute(
-                        "INSERT INTO attachments (sha256, size, received, complete, created_at) VALUES (?1, ?2, 0, 0, ?3)",
-                        params![sha256, size as i64, now],
+                        "INSERT INTO attachments (sha256, mime, size, received, complete, created_at) VALUES (?1, ?2, ?3, 0, 0, ?4)",
+                        params![sha256, mime, size as i64, now],
                     )?;
-                    (size, 0)
+                    (mime.to_string(), 0)
                 }
             };
-            if known_size != size {
-                return Err(StorageError::Conflict(format!("this attachment was started with size {known_size}")));
-            }
             if offset != received {
-                return Err(StorageError::Conflict(format!("the server has {received} bytes of this attachment")));
+                return Err(StorageError::Conflict(format!("the server holds {received} bytes of this attachment")));
             }
             if received + chunk.len() as u64 > size {
                 return Err(StorageError::Invalid("the chunk goes past the declared size".into()));
@@ -620,7 +628,7 @@ impl Storage for SqliteStorage {
                     // Discard the upload and commit that, so the phone can start over.
                     tx.execute("DELETE FROM attachment_chunks WHERE sha256 = ?1", [sha256])?;
                     tx.execute("DELETE FROM attachments WHERE sha256 = ?1", [sha256])?;
-                    return Ok(AttachmentProgress { size, received: 0, complete: false });
+                    return Ok(AttachmentProgress { mime, size, received: 0, complete: false });
                 }
                 complete = true;
             }
@@ -628,24 +636,23 @@ impl Storage for SqliteStorage {
                 "UPDATE attachments SET received = ?2, complete = ?3 WHERE sha256 = ?1",
                 params![sha256, received as i64, complete],
             )?;
-            Ok(AttachmentProgress { size, received, complete })
+            Ok(AttachmentProgress { mime, size, received, complete })
         })
     }
 
-    fn attachment_bytes(&self, sha256: &str) -> StorageResult<Option<Vec<u8>>> {
+    fn attachment_bytes(&self, sha256: &str) -> StorageResult<Option<(String, Vec<u8>)>> {
         self.read(|c| {
-            let complete: Option<bool> =
-                c.query_row("SELECT complete FROM attachments WHERE sha256 = ?1", [sha256], |r| r.get(0)).optional()?;
-            if complete != Some(true) {
-                return Ok(None);
-            }
+            let row: Option<(String, bool)> = c
+                .query_row("SELECT mime, complete FROM attachments WHERE sha256 = ?1", [sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((mime, true)) = row else { return Ok(None) };
             let mut stmt = c.prepare_cached("SELECT data FROM attachment_chunks WHERE sha256 = ?1 ORDER BY offset")?;
             let mut rows = stmt.query([sha256])?;
             let mut out = Vec::new();
             while let Some(row) = rows.next()? {
                 out.extend_from_slice(row.get_ref(0)?.as_blob().map_err(backend)?);
             }
-            Ok(Some(out))
+            Ok(Some((mime, out)))
         })
     }
 

@@ -1,5 +1,7 @@
-//! The web dashboard (owned by the dashboard work, issue #5): pages and report exports for
-//! commune and district staff. Merged into `app()` beside the device API.
+//! The web dashboard: server-rendered pages for commune and district staff (owned by the
+//! dashboard work, issue #5). `router()` is merged into `app()` beside the device API.
+
+pub mod charts;
 
 use axum::Router;
 
