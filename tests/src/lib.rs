@@ -301,16 +301,47 @@ pub fn raw_request(method: &str, path: &str, headers: &[(String, String)], body:
 pub fn send_raw(addr: SocketAddr, bytes: &[u8]) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    // No half-close: the server would take it for the phone hanging up. `connection: close`
+    // makes it close after answering.
     let _ = s.write_all(bytes);
-    let _ = s.shutdown(std::net::Shutdown::Write);
     let mut resp = Vec::new();
     let _ = s.read_to_end(&mut resp);
     let status = std::str::from_utf8(resp.get(9..12).unwrap_or(b"000")).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = match resp.windows(4).position(|w| w == b"\r\n\r\n") {
-        Some(i) => resp[i + 4..].to_vec(),
-        None => Vec::new(),
-    };
+    let Some(end) = resp.windows(4).position(|w| w == b"\r\n\r\n") else { return (status, Vec::new()) };
+    let head = String::from_utf8_lossy(&resp[..end]).to_ascii_lowercase();
+    let mut body = resp[end + 4..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        body = dechunk(&body);
+    }
+    if body.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        body = zstd::stream::decode_all(&body[..]).unwrap_or_default();
+    }
     (status, body)
+}
+
+fn dechunk(mut data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(i) = data.windows(2).position(|w| w == b"\r\n") {
+        let size = usize::from_str_radix(String::from_utf8_lossy(&data[..i]).trim(), 16).unwrap_or(0);
+        if size == 0 || data.len() < i + 2 + size {
+            break;
+        }
+        out.extend_from_slice(&data[i + 2..i + 2 + size]);
+        data = &data[(i + 4 + size).min(data.len())..];
+    }
+    out
+}
+
+/// A signed request from `phone`, sent raw: (status, decoded body).
+pub fn signed_raw(server: &Server, phone: &Phone, method: &str, path: &str, body: &[u8], extra: &[(&str, &str)]) -> (u16, Vec<u8>) {
+    send_raw(server.addr, &signed_bytes(phone, method, path, body, extra))
+}
+
+/// The bytes of a signed request (to send twice, for a replay).
+pub fn signed_bytes(phone: &Phone, method: &str, path: &str, body: &[u8], extra: &[(&str, &str)]) -> Vec<u8> {
+    let mut headers = phone.credentials().headers(method, path, body);
+    headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    raw_request(method, path, &headers, body)
 }
 
 /// zstd-compressed JSON, as the client sends it.
