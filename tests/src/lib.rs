@@ -20,12 +20,8 @@ use sotay_core::{Result, Store};
 use tempfile::TempDir;
 use uuid::Uuid;
 
-/// The demo district's ids are derived from names; this must match the server's
-/// `demo::demo_id` (swap for a `use` once the server crate is a dependency here).
-pub fn demo_id(name: &str) -> Uuid {
-    const NAMESPACE: Uuid = Uuid::from_u128(0x5f7a_6a1e_8c2b_4d3e_9a10_0b1d_e4f0_2023);
-    Uuid::new_v5(&NAMESPACE, name.as_bytes())
-}
+/// The demo district's ids are derived from names (the server's `demo` module).
+pub use sotay_server::demo::demo_id;
 
 pub fn demo_unit(code: &str) -> Uuid {
     demo_id(&format!("unit:{code}"))
@@ -60,22 +56,33 @@ fn profile_dir() -> PathBuf {
 /// The server binary, built first if this checkout has not built it yet.
 pub fn server_binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT
-        .get_or_init(|| {
-            let path = profile_dir().join(format!("sotay-server{}", std::env::consts::EXE_SUFFIX));
-            if !path.exists() {
-                let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-                let mut cmd = Command::new(cargo);
-                cmd.args(["build", "-p", "sotay-server", "--bin", "sotay-server"]);
-                if profile_dir().ends_with("release") {
-                    cmd.arg("--release");
-                }
-                let status = cmd.status().expect("run cargo build for the server");
-                assert!(status.success(), "building sotay-server failed");
-            }
-            path
-        })
-        .clone()
+    BUILT.get_or_init(|| workspace_binary("sotay-server", "sotay-server")).clone()
+}
+
+/// The field CLI binary, built first if missing.
+pub fn cli_binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| workspace_binary("sotay-cli", "sotay")).clone()
+}
+
+/// A binary of the workspace, built when missing or older than this test program (which is
+/// relinked whenever the core or the server library changes), so the tests do not run a stale
+/// server. `cargo test` does not build other packages' binaries by itself.
+fn workspace_binary(package: &str, bin: &str) -> PathBuf {
+    let path = profile_dir().join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let this = std::env::current_exe().ok().and_then(|p| modified(&p));
+    if modified(&path).is_none_or(|built| this.is_some_and(|t| built < t)) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-p", package, "--bin", bin]);
+        if profile_dir().ends_with("release") {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().expect("run cargo build");
+        assert!(status.success(), "building {bin} failed");
+    }
+    path
 }
 
 pub struct Server {
