@@ -16,7 +16,7 @@ bindings/scripts/generate.sh >/dev/null
 cd bindings/jvm
 rm -rf target/surefire-reports
 status=0
-mvn -q -B test -Dsotay.lib.dir="$target_dir/debug" || status=$?
+mvn -q -B -Dstyle.color=never test -Dsotay.lib.dir="$target_dir/debug" || status=$?
 # One closing line with the counts (mvn -q prints none on success).
 passed=0; failed=0; skipped=0
 for report in target/surefire-reports/TEST-*.xml; do
