@@ -11,7 +11,8 @@ use std::collections::BinaryHeap;
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-use crate::households::{Clan, Household, parse_id};
+use crate::households::{Clan, Household};
+use crate::lookup::parse_id;
 use crate::record::Entity;
 use crate::store::Store;
 use crate::{Result, text};
