@@ -1,10 +1,13 @@
 //! sotay-core: the domain, encrypted offline store, sync client, progress and reports that every
 //! phone runs and the server shares. Knows nothing of FFI, HTTP servers or UI.
 
+pub mod attachments;
 pub mod clock;
 pub mod error;
 pub mod households;
+pub mod minutes;
 pub mod outbox;
+pub mod pledges;
 pub mod record;
 pub mod schema;
 pub mod search;
@@ -12,6 +15,7 @@ pub mod store;
 pub mod sync;
 pub mod text;
 pub mod validate;
+pub mod visits;
 
 pub use clock::{Hlc, WallClock};
 pub use error::{Error, Result, Rule};
