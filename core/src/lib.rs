@@ -7,13 +7,16 @@ pub mod error;
 pub mod households;
 pub mod minutes;
 pub mod outbox;
+pub mod plans;
 pub mod pledges;
 pub mod record;
 pub mod schema;
 pub mod search;
+pub mod seed;
 pub mod store;
 pub mod sync;
 pub mod text;
+pub mod units;
 pub mod validate;
 pub mod visits;
 
