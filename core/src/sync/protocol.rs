@@ -15,6 +15,16 @@
 //!   The server appends only when `offset` equals what it has received (409 `offset_mismatch`
 //!   otherwise, the client then asks for the status); on the last chunk it checks the SHA-256
 //!   and discards the upload on mismatch (422 `hash_mismatch`). Beyond `MAX_ATTACHMENT_BYTES`: 413.
+//! - `HEAD PATH_ATTACHMENTS/{sha256}`: 200 when the server holds the whole file (never send it
+//!   again), 404 otherwise.
+//! - `GET PATH_ATTACHMENTS/{sha256}/content`: the bytes, when a record in the device's scope names
+//!   the attachment (403 `out_of_scope` otherwise, 404 while the server lacks it).
+//! - `GET PATH_ATTACHMENTS_MISSING`: -> `MissingAttachments`, attachments named by records in the
+//!   device's scope that the server does not hold whole yet.
+//!
+//! Scope: a pull returns only the device's scope; `?unit=U` narrows it to U's subtree (403
+//! `out_of_scope` when U is outside). A pushed change outside the scope is rejected item by item
+//! with reason `out_of_scope` (see `reason`), so one bad item never blocks the rest.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -26,6 +36,7 @@ pub const PATH_ENROLL: &str = "/api/v1/enroll";
 pub const PATH_PUSH: &str = "/api/v1/push";
 pub const PATH_PULL: &str = "/api/v1/pull";
 pub const PATH_ATTACHMENTS: &str = "/api/v1/attachments";
+pub const PATH_ATTACHMENTS_MISSING: &str = "/api/v1/attachments/missing";
 pub const PATH_HEALTH: &str = "/health";
 
 /// Largest attachment (a photo of an attendance sheet, a signature image).
@@ -39,6 +50,8 @@ pub const MAX_PUSH_CHANGES: usize = 1000;
 pub const MAX_PUSH_BYTES: usize = 1024 * 1024;
 /// Most records in one pull page.
 pub const MAX_PULL_RECORDS: usize = 2000;
+/// Most bytes of an enrollment request body.
+pub const MAX_ENROLL_BYTES: usize = 16 * 1024;
 
 pub const HEADER_KEY_ID: &str = "x-sotay-key";
 pub const HEADER_CREATED: &str = "x-sotay-created";
@@ -93,6 +106,18 @@ pub struct PushResponse {
     pub server_time_ms: i64,
 }
 
+/// Query of `GET PATH_PULL`: `?cursor=N&limit=M[&unit=U]`. `cursor` defaults to 0 (everything),
+/// `limit` to and at most `MAX_PULL_RECORDS`; `unit` narrows the pull to that unit's subtree.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PullQuery {
+    #[serde(default)]
+    pub cursor: u64,
+    #[serde(default)]
+    pub limit: Option<usize>,
+    #[serde(default)]
+    pub unit: Option<Uuid>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub records: Vec<RecordState>,
@@ -128,4 +153,72 @@ pub struct AttachmentStatus {
     pub received: u64,
     /// All bytes received and the SHA-256 checked.
     pub complete: bool,
+}
+
+/// Query of an attachment chunk upload (`PUT PATH_ATTACHMENTS/{sha256}?offset=N&size=S`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChunkQuery {
+    pub offset: u64,
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingAttachments {
+    pub sha256: Vec<String>,
+}
+
+/// Reason codes of a rejected push item (`PushResult::reason` is `code` or `code: detail`).
+pub mod reason {
+    /// The record is sealed and the change differs from it: record an amendment instead.
+    pub const SEALED_DIFFERS: &str = "sealed_differs";
+    /// The record's unit is outside the device's scope.
+    pub const OUT_OF_SCOPE: &str = "out_of_scope";
+    /// A device may not write this kind of record (units; plans and templates from a village).
+    pub const NOT_WRITABLE: &str = "not_writable";
+    /// A field is missing or malformed; the detail names the field.
+    pub const INVALID_FIELDS: &str = "invalid_fields";
+    /// The record exists under another unit (records never move).
+    pub const UNIT_MISMATCH: &str = "unit_mismatch";
+    /// The record exists as another kind.
+    pub const ENTITY_MISMATCH: &str = "entity_mismatch";
+    /// A seal on a kind that cannot be sealed.
+    pub const NOT_SEALABLE: &str = "not_sealable";
+    /// The seal's hash does not match the content.
+    pub const SEAL_MISMATCH: &str = "seal_mismatch";
+}
+
+/// The Vietnamese sentence for a rejected push item, shown next to the set-aside item.
+pub fn reason_vi(reason: &str) -> String {
+    let (code, detail) = match reason.split_once(':') {
+        Some((c, d)) => (c.trim(), Some(d.trim())),
+        None => (reason.trim(), None),
+    };
+    let base = match code {
+        reason::SEALED_DIFFERS => "Bản ghi đã ký chốt, không sửa được. Hãy lập bản đính chính.",
+        reason::OUT_OF_SCOPE => "Bản ghi thuộc đơn vị ngoài phạm vi của thiết bị này.",
+        reason::NOT_WRITABLE => "Thiết bị này không được sửa loại bản ghi này.",
+        reason::INVALID_FIELDS => "Dữ liệu không hợp lệ",
+        reason::UNIT_MISMATCH => "Bản ghi đã thuộc một đơn vị khác.",
+        reason::ENTITY_MISMATCH => "Bản ghi đã có với loại khác.",
+        reason::NOT_SEALABLE => "Loại bản ghi này không ký chốt được.",
+        reason::SEAL_MISMATCH => "Chữ ký chốt không khớp với nội dung.",
+        _ => "Máy chủ từ chối bản ghi này.",
+    };
+    match (code, detail) {
+        (reason::INVALID_FIELDS, Some(field)) => format!("{base}: {}.", crate::error::field_vi(field)),
+        (reason::INVALID_FIELDS, None) => format!("{base}."),
+        _ => base.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rejection_reason_reads_in_vietnamese() {
+        assert_eq!(reason_vi("invalid_fields: members"), "Dữ liệu không hợp lệ: Số nhân khẩu.");
+        assert!(reason_vi(reason::SEALED_DIFFERS).contains("ký chốt"));
+        assert_eq!(reason_vi("something new"), "Máy chủ từ chối bản ghi này.");
+    }
 }

@@ -1,0 +1,159 @@
+//! The demo district loaded by `serve --demo`: Bình Sơn with three communes, their villages and
+//! invented households (every name says "mẫu", demo), an admin login and a village head whose
+//! phone can enroll. Loaded once (ids are derived from names, and a meta flag guards the load);
+//! later runs only print a fresh enrollment code.
+//!
+//! Since 1 July 2025 districts are abolished and communes merged: such changes are data (a
+//! unit's `renames` and `merged_into`), never code. The demo keeps the 2023 units of the seed plan.
+//!
+//! TODO(plans): load the seed plan (`core/data/plan-2023-binh-son.json`) and its pledge
+//! templates through the core's plan API when branch `plans` lands on main.
+
+use serde_json::{Value, json};
+use sotay_core::Hlc;
+use sotay_core::record::{Entity, Fields, RecordState};
+use uuid::Uuid;
+
+use crate::auth;
+use crate::enrollment::{self, IssuedCode};
+use crate::storage::{NewUser, Role, Storage, StorageResult};
+
+const LOADED_FLAG: &str = "demo_loaded";
+pub const ADMIN_LOGIN: &str = "admin";
+const HOUSEHOLDS_PER_VILLAGE: usize = 20;
+
+/// What a `--demo` run has to tell the operator.
+pub struct DemoOutcome {
+    /// Set only on the run that created the admin: printed once, never stored in clear.
+    pub admin_password: Option<String>,
+    pub enrollment: IssuedCode,
+    pub village_name: String,
+    pub households: usize,
+}
+
+/// A stable id for a demo record, so a second load cannot duplicate anything.
+pub fn demo_id(name: &str) -> Uuid {
+    const NAMESPACE: Uuid = Uuid::from_u128(0x5f7a_6a1e_8c2b_4d3e_9a10_0b1d_e4f0_2023);
+    Uuid::new_v5(&NAMESPACE, name.as_bytes())
+}
+
+/// A record written by the server itself, every field at one clock reading (node 0).
+pub fn server_record(entity: Entity, id: Uuid, unit: Uuid, fields: Value, now: i64) -> RecordState {
+    let fields: Fields = fields.as_object().cloned().unwrap_or_default();
+    let hlc = Hlc { millis: now.max(0) as u64, counter: 0, node: 0 };
+    let clocks = fields.keys().map(|k| (k.clone(), hlc)).collect();
+    RecordState { entity, id, unit, fields, clocks, seal: None }
+}
+
+fn unit(code: &str, name: &str, level: &str, parent: Option<Uuid>, now: i64) -> RecordState {
+    let id = demo_id(&format!("unit:{code}"));
+    let residential = matches!(level, "thôn" | "tổ dân phố");
+    server_record(
+        Entity::Unit,
+        id,
+        id,
+        json!({
+            "code": code, "name": name, "level": level, "parent": parent,
+            "residential_area": residential, "renames": [], "merged_into": null,
+        }),
+        now,
+    )
+}
+
+const COMMUNES: [(&str, &str); 3] = [("BC", "Bình Chánh"), ("BD", "Bình Dương"), ("BH", "Bình Hải")];
+const VILLAGES_PER_COMMUNE: usize = 3;
+const FAMILY: [&str; 10] = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ"];
+const GIVEN: [&str; 12] = ["An", "Bình", "Cường", "Dũng", "Hà", "Hoa", "Lan", "Minh", "Nam", "Phúc", "Sơn", "Thảo"];
+
+/// The id of the demo village whose head gets the printed enrollment code.
+pub fn demo_village() -> Uuid {
+    demo_id("unit:DEMO-BS-BC-1")
+}
+
+pub fn district() -> Uuid {
+    demo_id("unit:DEMO-BS")
+}
+
+/// Every demo record: units, then households.
+pub fn records(now: i64) -> Vec<RecordState> {
+    let mut out = Vec::new();
+    let province = unit("DEMO-QN", "Tỉnh Quảng Ngãi", "tỉnh", None, now);
+    let district = unit("DEMO-BS", "Huyện Bình Sơn", "huyện", Some(province.id), now);
+    let district_id = district.id;
+    out.push(province);
+    out.push(district);
+    for (code, name) in COMMUNES {
+        let commune = unit(&format!("DEMO-BS-{code}"), &format!("Xã {name}"), "xã", Some(district_id), now);
+        let commune_id = commune.id;
+        out.push(commune);
+        for v in 1..=VILLAGES_PER_COMMUNE {
+            let village = unit(&format!("DEMO-BS-{code}-{v}"), &format!("Thôn {v}"), "thôn", Some(commune_id), now);
+            let village_id = village.id;
+            out.push(village);
+            for h in 0..HOUSEHOLDS_PER_VILLAGE {
+                let n = h + v * 7;
+                let middle = if h % 3 == 0 { "Thị" } else { "Văn" };
+                let members = 2 + (n % 5) as i64;
+                out.push(server_record(
+                    Entity::Household,
+                    demo_id(&format!("household:{code}-{v}-{h}")),
+                    village_id,
+                    json!({
+                        "head_name": format!("{} {} {} (hộ mẫu {:02})", FAMILY[n % FAMILY.len()], middle, GIVEN[(n / 2) % GIVEN.len()], h + 1),
+                        "address": format!("Xóm {}", 1 + h % 4),
+                        "members": members,
+                        "children_under_18": (n % 3) as i64 % members,
+                        "phone": null,
+                        "clan": null,
+                    }),
+                    now,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Load the demo district once; on every run issue a fresh enrollment code for the demo
+/// village's head.
+pub fn load(storage: &dyn Storage, now: i64) -> StorageResult<DemoOutcome> {
+    let records = records(now);
+    let households = records.iter().filter(|r| r.entity == Entity::Household).count();
+    if storage.meta(LOADED_FLAG)?.is_none() {
+        storage.put_records(&records)?;
+        storage.set_meta(LOADED_FLAG, &now.to_string())?;
+        tracing::info!(records = records.len(), "demo district loaded");
+    }
+    let mut admin_password = None;
+    if storage.user_by_login(ADMIN_LOGIN)?.is_none() {
+        let password = auth::random_secret(16);
+        let hash = auth::hash_password(&password).map_err(crate::storage::StorageError::Backend)?;
+        storage.create_user(
+            NewUser {
+                login: Some(ADMIN_LOGIN.into()),
+                name: "Quản trị viên huyện (mẫu)".into(),
+                role: Role::DistrictAdmin,
+                unit: district(),
+                password_hash: Some(hash),
+            },
+            now,
+        )?;
+        admin_password = Some(password);
+    }
+    let village = demo_village();
+    let head = match storage.users_at_unit(village)?.into_iter().find(|u| u.role == Role::VillageHead && u.active) {
+        Some(u) => u,
+        None => storage.create_user(
+            NewUser {
+                login: None,
+                name: "Trưởng ban công tác Mặt trận thôn (mẫu)".into(),
+                role: Role::VillageHead,
+                unit: village,
+                password_hash: None,
+            },
+            now,
+        )?,
+    };
+    let enrollment = enrollment::issue_code(storage, &head, now)?;
+    Ok(DemoOutcome { admin_password, enrollment, village_name: "Thôn 1, xã Bình Chánh".into(), households })
+}

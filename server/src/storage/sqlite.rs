@@ -1,0 +1,692 @@
+//! The embedded SQLite storage: one writer connection (behind a mutex, WAL, busy timeout) and a
+//! small pool of read connections, which WAL lets run beside the writer.
+//!
+//! Deployment decision: the server's database is plain SQLite, not SQLCipher. Phones encrypt
+//! because they get lost; the server's data is protected by disk encryption on the host (LUKS or
+//! the cloud provider's volume encryption) and by the host's access control.
+//!
+//! The `records` table has the same columns as the phone store's (core/src/schema.rs) plus
+//! `seq`, the pull cursor, so the core's record readers and progress loader run on it unchanged.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use sotay_core::record::{Change, Entity, MergeOutcome, RecordState};
+use sotay_core::store::decode_record;
+use uuid::Uuid;
+
+use super::{
+    ApplyOutcome, AttachmentProgress, ChunkUpload, Device, EnrollDevice, EnrollRefusal, Enrolled, NewEnrollment, NewUser, PullPage,
+    ReadScope, Role, Storage, StorageError, StorageResult, UnitNode, User, attachment_refs, merge_change,
+};
+
+/// Migration `i` takes the schema from version `i` to `i + 1`. Never edit a shipped one.
+const MIGRATIONS: &[&str] = &[r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE records (
+        id        TEXT PRIMARY KEY,
+        entity    TEXT NOT NULL,
+        unit_id   TEXT NOT NULL,
+        doc       TEXT NOT NULL,
+        clocks    TEXT NOT NULL,
+        updated   TEXT NOT NULL,
+        seal      TEXT,
+        seq       INTEGER NOT NULL
+    ) STRICT;
+    CREATE UNIQUE INDEX records_by_seq ON records (seq);
+    CREATE INDEX records_by_entity_unit ON records (entity, unit_id);
+    CREATE INDEX records_by_unit_seq ON records (unit_id, seq);
+    -- Change ids already taken, so a repeated push is a duplicate.
+    CREATE TABLE changes (
+        id          TEXT PRIMARY KEY,
+        record_id   TEXT NOT NULL,
+        device_id   TEXT NOT NULL,
+        received_at INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    CREATE TABLE users (
+        id            TEXT PRIMARY KEY,
+        login         TEXT UNIQUE,
+        name          TEXT NOT NULL,
+        role          TEXT NOT NULL,
+        unit_id       TEXT NOT NULL,
+        password_hash TEXT,
+        active        INTEGER NOT NULL DEFAULT 1,
+        created_at    INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX users_by_unit ON users (unit_id);
+    CREATE TABLE sessions (
+        token_hash TEXT PRIMARY KEY,
+        user_id    TEXT NOT NULL REFERENCES users (id),
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE enrollments (
+        code_hash  TEXT PRIMARY KEY,
+        user_id    TEXT NOT NULL REFERENCES users (id),
+        unit_id    TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        used_at    INTEGER,
+        device_id  TEXT
+    ) STRICT;
+    CREATE TABLE devices (
+        id         TEXT PRIMARY KEY,
+        user_id    TEXT NOT NULL REFERENCES users (id),
+        unit_id    TEXT NOT NULL,
+        public_key TEXT NOT NULL UNIQUE,
+        name       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    ) STRICT;
+    CREATE INDEX devices_by_user ON devices (user_id);
+    CREATE TABLE attachments (
+        sha256     TEXT PRIMARY KEY,
+        mime       TEXT NOT NULL,
+        size       INTEGER NOT NULL,
+        received   INTEGER NOT NULL,
+        complete   INTEGER NOT NULL DEFAULT 0,
+        created_at INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE attachment_chunks (
+        sha256 TEXT NOT NULL,
+        offset INTEGER NOT NULL,
+        data   BLOB NOT NULL,
+        PRIMARY KEY (sha256, offset)
+    ) STRICT;
+    -- Which record names which attachment (kept on every write), for the missing list.
+    CREATE TABLE attachment_refs (
+        sha256    TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        unit_id   TEXT NOT NULL,
+        PRIMARY KEY (sha256, record_id)
+    ) STRICT;
+    CREATE INDEX attachment_refs_by_unit ON attachment_refs (unit_id);
+"#];
+
+const READERS: usize = 4;
+
+pub struct SqliteStorage {
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    path: PathBuf,
+}
+
+fn backend(e: impl std::fmt::Display) -> StorageError {
+    StorageError::Backend(e.to_string())
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        backend(e)
+    }
+}
+
+impl From<serde_json::Error> for StorageError {
+    fn from(e: serde_json::Error) -> Self {
+        backend(e)
+    }
+}
+
+impl From<sotay_core::Error> for StorageError {
+    fn from(e: sotay_core::Error) -> Self {
+        backend(e)
+    }
+}
+
+impl SqliteStorage {
+    /// Open (or create) the database file and bring its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> StorageResult<SqliteStorage> {
+        let path = path.as_ref().to_path_buf();
+        let mut conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a change acknowledged to a phone (which then drops it from its outbox) must
+        // survive a power cut of the server.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let tx = conn.transaction()?;
+        let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if current > MIGRATIONS.len() as i64 {
+            return Err(backend(format!("database schema {current} is newer than this build knows")));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        tx.commit()?;
+        Ok(SqliteStorage { writer: Mutex::new(conn), readers: Mutex::new(Vec::new()), path })
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic inside a transaction rolls it back, so a poisoned connection is still sound.
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Run `f` in one write transaction (BEGIN IMMEDIATE), committed when it returns Ok.
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> StorageResult<T>) -> StorageResult<T> {
+        let mut conn = self.writer();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Run `f` on a read connection from the pool (opened on demand).
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> StorageResult<T>) -> StorageResult<T> {
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                c.busy_timeout(Duration::from_secs(10))?;
+                c
+            }
+        };
+        let out = f(&conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < READERS {
+            pool.push(conn);
+        }
+        out
+    }
+}
+
+fn next_seq(conn: &Connection) -> StorageResult<i64> {
+    Ok(conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM records")?.query_row([], |r| r.get(0))?)
+}
+
+fn load(conn: &Connection, id: Uuid) -> StorageResult<Option<RecordState>> {
+    Ok(sotay_core::store::load_record(conn, id)?)
+}
+
+/// Insert or replace a record with the next seq, and index the attachments it names.
+fn save(conn: &Connection, s: &RecordState) -> StorageResult<()> {
+    let seq = next_seq(conn)?;
+    conn.prepare_cached(
+        "INSERT INTO records (id, entity, unit_id, doc, clocks, updated, seal, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, doc = excluded.doc, clocks = excluded.clocks,
+           updated = excluded.updated, seal = excluded.seal, seq = excluded.seq",
+    )?
+    .execute(params![
+        s.id.to_string(),
+        s.entity.as_str(),
+        s.unit.to_string(),
+        serde_json::to_string(&s.fields)?,
+        serde_json::to_string(&s.clocks)?,
+        s.updated().to_string(),
+        s.seal.as_ref().map(serde_json::to_string).transpose()?,
+        seq,
+    ])?;
+    let refs = attachment_refs(&s.fields);
+    if !refs.is_empty() {
+        let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO attachment_refs (sha256, record_id, unit_id) VALUES (?1, ?2, ?3)")?;
+        for sha in refs {
+            stmt.execute(params![sha, s.id.to_string(), s.unit.to_string()])?;
+        }
+    }
+    Ok(())
+}
+
+fn parse_uuid(s: &str) -> StorageResult<Uuid> {
+    Uuid::parse_str(s).map_err(backend)
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Option<String>, String, String, String, bool)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+}
+
+fn to_user(row: (String, Option<String>, String, String, String, bool)) -> StorageResult<User> {
+    let (id, login, name, role, unit, active) = row;
+    Ok(User {
+        id: parse_uuid(&id)?,
+        login,
+        name,
+        role: Role::parse(&role).ok_or_else(|| backend("unknown role in database"))?,
+        unit: parse_uuid(&unit)?,
+        active,
+    })
+}
+
+const USER_COLUMNS: &str = "id, login, name, role, unit_id, active";
+
+/// The ids as a JSON array, for `IN (SELECT value FROM json_each(?))`.
+fn id_list(ids: &[Uuid]) -> String {
+    serde_json::to_string(&ids.iter().map(|u| u.to_string()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into())
+}
+
+impl Storage for SqliteStorage {
+    fn put_records(&self, states: &[RecordState]) -> StorageResult<()> {
+        self.write(|tx| {
+            for s in states {
+                save(tx, s)?;
+            }
+            Ok(())
+        })
+    }
+
+    fn record(&self, id: Uuid) -> StorageResult<Option<RecordState>> {
+        self.read(|c| load(c, id))
+    }
+
+    fn records(&self, entity: Entity, unit: Option<Uuid>) -> StorageResult<Vec<RecordState>> {
+        self.read(|c| Ok(sotay_core::store::list_records(c, entity, unit)?))
+    }
+
+    fn unit_nodes(&self) -> StorageResult<Vec<UnitNode>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT id, json_extract(doc, '$.parent') FROM records WHERE entity = 'unit'")?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, parent) = row?;
+                out.push(UnitNode { id: parse_uuid(&id)?, parent: parent.and_then(|p| Uuid::parse_str(&p).ok()) });
+            }
+            Ok(out)
+        })
+    }
+
+    fn apply_changes(&self, device: Uuid, changes: &[&Change], now: i64) -> StorageResult<Vec<ApplyOutcome>> {
+        self.write(|tx| {
+            let device = device.to_string();
+            let mut seen = tx.prepare_cached("SELECT 1 FROM changes WHERE id = ?1")?;
+            let mut remember =
+                tx.prepare_cached("INSERT INTO changes (id, record_id, device_id, received_at) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut out = Vec::with_capacity(changes.len());
+            for change in changes {
+                let id = change.id.to_string();
+                if seen.exists([&id])? {
+                    out.push(ApplyOutcome::Duplicate);
+                    continue;
+                }
+                let outcome = match merge_change(load(tx, change.record)?, change) {
+                    Err(reason) => {
+                        // Not remembered: the phone may fix the item and send it again.
+                        out.push(ApplyOutcome::Rejected(reason));
+                        continue;
+                    }
+                    Ok((MergeOutcome::Applied, state)) => {
+                        save(tx, &state)?;
+                        ApplyOutcome::Applied
+                    }
+                    Ok((MergeOutcome::Duplicate, _)) => ApplyOutcome::Duplicate,
+                };
+                remember.execute(params![id, change.record.to_string(), device, now])?;
+                out.push(outcome);
+            }
+            Ok(out)
+        })
+    }
+
+    fn pull(&self, scope: &ReadScope, cursor: u64, limit: usize) -> StorageResult<PullPage> {
+        const IN_SCOPE: &str = "(unit_id IN (SELECT value FROM json_each(?2))
+            OR (entity IN ('unit', 'plan', 'pledge_template') AND unit_id IN (SELECT value FROM json_each(?3))))";
+        self.read(|c| {
+            let (subtree, ancestors) = (id_list(&scope.subtree), id_list(&scope.ancestors));
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT id, entity, unit_id, doc, clocks, seal, seq FROM records WHERE seq > ?1 AND {IN_SCOPE} ORDER BY seq LIMIT ?4"
+            ))?;
+            let cursor_i = i64::try_from(cursor).unwrap_or(i64::MAX);
+            let mut rows = stmt.query(params![cursor_i, subtree, ancestors, (limit + 1) as i64])?;
+            let mut records = Vec::new();
+            let mut last = cursor_i;
+            let mut more = false;
+            while let Some(r) = rows.next()? {
+                if records.len() == limit {
+                    more = true;
+                    break;
+                }
+                let id: String = r.get(0)?;
+                records.push(decode_record(
+                    parse_uuid(&id)?,
+                    r.get_ref(1)?.as_str().map_err(backend)?,
+                    r.get_ref(2)?.as_str().map_err(backend)?,
+                    r.get_ref(3)?.as_str().map_err(backend)?,
+                    r.get_ref(4)?.as_str().map_err(backend)?,
+                    r.get_ref(5)?.as_str_or_null().map_err(backend)?,
+                )?);
+                last = r.get(6)?;
+            }
+            let remaining: i64 = if more {
+                c.prepare_cached(&format!("SELECT COUNT(*) FROM records WHERE seq > ?1 AND {IN_SCOPE}"))?
+                    .query_row(params![last, subtree, ancestors], |r| r.get(0))?
+            } else {
+                0
+            };
+            Ok(PullPage { records, cursor: last as u64, more, remaining: remaining as u64 })
+        })
+    }
+
+    fn create_user(&self, user: NewUser, now: i64) -> StorageResult<User> {
+        let id = Uuid::now_v7();
+        self.write(|tx| {
+            let taken = match &user.login {
+                Some(login) => tx.prepare_cached("SELECT 1 FROM users WHERE login = ?1")?.exists([login])?,
+                None => false,
+            };
+            if taken {
+                return Err(StorageError::Conflict("this login is already taken".into()));
+            }
+            tx.prepare_cached(
+                "INSERT INTO users (id, login, name, role, unit_id, password_hash, active, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)",
+            )?
+            .execute(params![
+                id.to_string(),
+                user.login,
+                user.name,
+                user.role.as_str(),
+                user.unit.to_string(),
+                user.password_hash,
+                now
+            ])?;
+            Ok(())
+        })?;
+        Ok(User { id, login: user.login, name: user.name, role: user.role, unit: user.unit, active: true })
+    }
+
+    fn user(&self, id: Uuid) -> StorageResult<Option<User>> {
+        self.read(|c| {
+            let row = c
+                .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"))?
+                .query_row([id.to_string()], user_from_row)
+                .optional()?;
+            row.map(to_user).transpose()
+        })
+    }
+
+    fn user_by_login(&self, login: &str) -> StorageResult<Option<(User, Option<String>)>> {
+        self.read(|c| {
+            let row = c
+                .prepare_cached(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE login = ?1"))?
+                .query_row([login], |r| Ok((user_from_row(r)?, r.get::<_, Option<String>>(6)?)))
+                .optional()?;
+            row.map(|(u, hash)| Ok((to_user(u)?, hash))).transpose()
+        })
+    }
+
+    fn users_at_unit(&self, unit: Uuid) -> StorageResult<Vec<User>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE unit_id = ?1 ORDER BY created_at"))?;
+            let rows = stmt.query_map([unit.to_string()], user_from_row)?;
+            rows.map(|r| to_user(r?)).collect()
+        })
+    }
+
+    fn set_user_active(&self, id: Uuid, active: bool) -> StorageResult<()> {
+        self.write(|tx| {
+            let n = tx.execute("UPDATE users SET active = ?2 WHERE id = ?1", params![id.to_string(), active])?;
+            if n == 0 {
+                return Err(StorageError::NotFound("user"));
+            }
+            Ok(())
+        })
+    }
+
+    fn create_session(&self, token_hash: &str, user: Uuid, now: i64, expires_at: i64) -> StorageResult<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+            tx.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![token_hash, user.to_string(), now, expires_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn session_user(&self, token_hash: &str, now: i64) -> StorageResult<Option<User>> {
+        self.read(|c| {
+            let cols = USER_COLUMNS.split(", ").map(|col| format!("u.{col}")).collect::<Vec<_>>().join(", ");
+            let row = c
+                .prepare_cached(&format!(
+                    "SELECT {cols} FROM sessions s JOIN users u ON u.id = s.user_id
+                     WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND u.active = 1"
+                ))?
+                .query_row(params![token_hash, now], user_from_row)
+                .optional()?;
+            row.map(to_user).transpose()
+        })
+    }
+
+    fn delete_session(&self, token_hash: &str) -> StorageResult<()> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
+            Ok(())
+        })
+    }
+
+    fn create_enrollment(&self, e: NewEnrollment) -> StorageResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO enrollments (code_hash, user_id, unit_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![e.code_hash, e.user.to_string(), e.unit.to_string(), e.created_at, e.expires_at],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn enroll(&self, req: EnrollDevice) -> StorageResult<Result<Enrolled, EnrollRefusal>> {
+        self.write(|tx| {
+            let row = tx
+                .query_row(
+                    "SELECT user_id, unit_id, expires_at, used_at FROM enrollments WHERE code_hash = ?1",
+                    [&req.code_hash],
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?)),
+                )
+                .optional()?;
+            let Some((user_id, unit_id, expires_at, used_at)) = row else {
+                return Ok(Err(EnrollRefusal::UnknownCode));
+            };
+            if used_at.is_some() {
+                return Ok(Err(EnrollRefusal::AlreadyUsed));
+            }
+            if req.now >= expires_at {
+                return Ok(Err(EnrollRefusal::Expired));
+            }
+            if tx.prepare_cached("SELECT 1 FROM devices WHERE public_key = ?1")?.exists([&req.public_key])? {
+                return Ok(Err(EnrollRefusal::KeyInUse));
+            }
+            let user = tx
+                .query_row(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1"), [&user_id], user_from_row)
+                .optional()?
+                .map(to_user)
+                .transpose()?
+                .ok_or(StorageError::NotFound("user"))?;
+            if !user.active {
+                return Ok(Err(EnrollRefusal::UserInactive));
+            }
+            let device = Uuid::now_v7();
+            tx.execute(
+                "INSERT INTO devices (id, user_id, unit_id, public_key, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![device.to_string(), user_id, unit_id, req.public_key, req.device_name, req.now],
+            )?;
+            tx.execute(
+                "UPDATE enrollments SET used_at = ?2, device_id = ?3 WHERE code_hash = ?1",
+                params![req.code_hash, req.now, device.to_string()],
+            )?;
+            Ok(Ok(Enrolled { device, user }))
+        })
+    }
+
+    fn device(&self, id: Uuid) -> StorageResult<Option<Device>> {
+        self.read(|c| {
+            let row = c
+                .prepare_cached(
+                    "SELECT d.user_id, u.role, d.unit_id, d.public_key, d.revoked_at IS NOT NULL OR u.active = 0
+                     FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = ?1",
+                )?
+                .query_row([id.to_string()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, bool>(4)?))
+                })
+                .optional()?;
+            row.map(|(user, role, unit, public_key, revoked)| {
+                Ok(Device {
+                    id,
+                    user: parse_uuid(&user)?,
+                    role: Role::parse(&role).ok_or_else(|| backend("unknown role in database"))?,
+                    unit: parse_uuid(&unit)?,
+                    public_key,
+                    revoked,
+                })
+            })
+            .transpose()
+        })
+    }
+
+    fn devices_of_user(&self, user: Uuid) -> StorageResult<Vec<Device>> {
+        let ids: Vec<String> = self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT id FROM devices WHERE user_id = ?1 ORDER BY created_at")?;
+            let rows = stmt.query_map([user.to_string()], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(d) = self.device(parse_uuid(&id)?)? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    fn revoke_device(&self, id: Uuid, now: i64) -> StorageResult<()> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "UPDATE devices SET revoked_at = COALESCE(revoked_at, ?2) WHERE id = ?1",
+                params![id.to_string(), now],
+            )?;
+            if n == 0 {
+                return Err(StorageError::NotFound("device"));
+            }
+            Ok(())
+        })
+    }
+
+    fn attachment(&self, sha256: &str) -> StorageResult<Option<AttachmentProgress>> {
+        self.read(|c| {
+            Ok(c.prepare_cached("SELECT mime, size, received, complete FROM attachments WHERE sha256 = ?1")?
+                .query_row([sha256], |r| {
+                    Ok(AttachmentProgress {
+                        mime: r.get(0)?,
+                        size: r.get::<_, i64>(1)? as u64,
+                        received: r.get::<_, i64>(2)? as u64,
+                        complete: r.get(3)?,
+                    })
+                })
+                .optional()?)
+        })
+    }
+
+    fn append_attachment(&self, up: ChunkUpload<'_>) -> StorageResult<AttachmentProgress> {
+        let ChunkUpload { sha256, mime, size, offset, chunk, now } = up;
+        self.write(|tx| {
+            let row = tx
+                .query_row("SELECT mime, size, received, complete FROM attachments WHERE sha256 = ?1", [sha256], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64, r.get::<_, bool>(3)?))
+                })
+                .optional()?;
+            let (mime, received) = match row {
+                // Already whole: nothing to do, the phone learns it is complete.
+                Some((m, s, r, true)) => return Ok(AttachmentProgress { mime: m, size: s, received: r, complete: true }),
+                Some((m, s, r, false)) if s == size => (m, r),
+                Some((_, s, _, false)) => {
+                    return Err(StorageError::Conflict(format!("this attachment was started with size {s}")));
+                }
+                None => {
+                    tx.execute(
+                        "INSERT INTO attachments (sha256, mime, size, received, complete, created_at) VALUES (?1, ?2, ?3, 0, 0, ?4)",
+                        params![sha256, mime, size as i64, now],
+                    )?;
+                    (mime.to_string(), 0)
+                }
+            };
+            if offset != received {
+                return Err(StorageError::Conflict(format!("the server holds {received} bytes of this attachment")));
+            }
+            if received + chunk.len() as u64 > size {
+                return Err(StorageError::Invalid("the chunk goes past the declared size".into()));
+            }
+            if !chunk.is_empty() {
+                tx.execute(
+                    "INSERT INTO attachment_chunks (sha256, offset, data) VALUES (?1, ?2, ?3)",
+                    params![sha256, offset as i64, chunk],
+                )?;
+            }
+            let received = received + chunk.len() as u64;
+            let mut complete = false;
+            if received == size {
+                let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+                let mut stmt = tx.prepare_cached("SELECT data FROM attachment_chunks WHERE sha256 = ?1 ORDER BY offset")?;
+                let mut rows = stmt.query([sha256])?;
+                while let Some(row) = rows.next()? {
+                    ctx.update(row.get_ref(0)?.as_blob().map_err(backend)?);
+                }
+                if sotay_core::record::hex(ctx.finish().as_ref()) != sha256 {
+                    // Discard the upload and commit that, so the phone can start over.
+                    tx.execute("DELETE FROM attachment_chunks WHERE sha256 = ?1", [sha256])?;
+                    tx.execute("DELETE FROM attachments WHERE sha256 = ?1", [sha256])?;
+                    return Ok(AttachmentProgress { mime, size, received: 0, complete: false });
+                }
+                complete = true;
+            }
+            tx.execute(
+                "UPDATE attachments SET received = ?2, complete = ?3 WHERE sha256 = ?1",
+                params![sha256, received as i64, complete],
+            )?;
+            Ok(AttachmentProgress { mime, size, received, complete })
+        })
+    }
+
+    fn attachment_bytes(&self, sha256: &str) -> StorageResult<Option<(String, Vec<u8>)>> {
+        self.read(|c| {
+            let row: Option<(String, bool)> = c
+                .query_row("SELECT mime, complete FROM attachments WHERE sha256 = ?1", [sha256], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            let Some((mime, true)) = row else { return Ok(None) };
+            let mut stmt = c.prepare_cached("SELECT data FROM attachment_chunks WHERE sha256 = ?1 ORDER BY offset")?;
+            let mut rows = stmt.query([sha256])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.extend_from_slice(row.get_ref(0)?.as_blob().map_err(backend)?);
+            }
+            Ok(Some((mime, out)))
+        })
+    }
+
+    fn missing_attachments(&self, units: &[Uuid]) -> StorageResult<Vec<String>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT DISTINCT r.sha256 FROM attachment_refs r LEFT JOIN attachments a ON a.sha256 = r.sha256
+                 WHERE r.unit_id IN (SELECT value FROM json_each(?1)) AND COALESCE(a.complete, 0) = 0 ORDER BY r.sha256",
+            )?;
+            let rows = stmt.query_map([id_list(units)], |r| r.get(0))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+    }
+
+    fn attachment_referenced(&self, sha256: &str, units: &[Uuid]) -> StorageResult<bool> {
+        self.read(|c| {
+            Ok(c.prepare_cached(
+                "SELECT 1 FROM attachment_refs WHERE sha256 = ?1 AND unit_id IN (SELECT value FROM json_each(?2))",
+            )?
+            .exists(params![sha256, id_list(units)])?)
+        })
+    }
+
+    fn meta(&self, key: &str) -> StorageResult<Option<String>> {
+        self.read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?))
+    }
+
+    fn set_meta(&self, key: &str, value: &str) -> StorageResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )?;
+            Ok(())
+        })
+    }
+}
