@@ -276,7 +276,7 @@ async fn the_report_carries_the_numbers_of_the_page() {
     use calamine::Reader;
     let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(res.body)).unwrap();
     let units = book.worksheet_range(sotay_server::reports::xlsx::UNITS_SHEET).unwrap();
-    assert_eq!(units.get_value((3, 1)), Some(&calamine::Data::String("Bình Chánh".into())));
+    assert_eq!(units.get_value((3, 1)), Some(&calamine::Data::String("Xã Bình Chánh".into())));
     assert_eq!(units.get_value((3, 7)), Some(&calamine::Data::Float(10.0)));
     assert_eq!(fx.get(&format!("/reports/{district}/quarter/docx"), Some(&cookie)).await.status, StatusCode::NOT_FOUND);
 }
