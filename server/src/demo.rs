@@ -6,17 +6,20 @@
 //! Since 1 July 2025 districts are abolished and communes merged: such changes are data (a
 //! unit's `renames` and `merged_into`), never code. The demo keeps the 2023 units of the seed plan.
 //!
-//! TODO(plans): load the seed plan (`core/data/plan-2023-binh-son.json`) and its pledge
-//! templates through the core's plan API when branch `plans` lands on main.
+//! The seed plan (`core::seed`) is issued by the demo district, with the shipped pledge
+//! templates for 2023.
+//!
+//! TODO(plans): add each village's checklist (task records) when the core can derive it from
+//! the plan.
 
 use serde_json::{Value, json};
 use sotay_core::Hlc;
-use sotay_core::record::{Entity, Fields, RecordState};
+use sotay_core::record::{self, Entity, Fields, RecordState};
 use uuid::Uuid;
 
 use crate::auth;
 use crate::enrollment::{self, IssuedCode};
-use crate::storage::{NewUser, Role, Storage, StorageResult};
+use crate::storage::{NewUser, Role, Storage, StorageError, StorageResult};
 
 const LOADED_FLAG: &str = "demo_loaded";
 pub const ADMIN_LOGIN: &str = "admin";
@@ -39,7 +42,10 @@ pub fn demo_id(name: &str) -> Uuid {
 
 /// A record written by the server itself, every field at one clock reading (node 0).
 pub fn server_record(entity: Entity, id: Uuid, unit: Uuid, fields: Value, now: i64) -> RecordState {
-    let fields: Fields = fields.as_object().cloned().unwrap_or_default();
+    server_record_fields(entity, id, unit, fields.as_object().cloned().unwrap_or_default(), now)
+}
+
+pub fn server_record_fields(entity: Entity, id: Uuid, unit: Uuid, fields: Fields, now: i64) -> RecordState {
     let hlc = Hlc { millis: now.max(0) as u64, counter: 0, node: 0 };
     let clocks = fields.keys().map(|k| (k.clone(), hlc)).collect();
     RecordState { entity, id, unit, fields, clocks, seal: None }
@@ -74,8 +80,22 @@ pub fn district() -> Uuid {
     demo_id("unit:DEMO-BS")
 }
 
-/// Every demo record: units, then households.
-pub fn records(now: i64) -> Vec<RecordState> {
+/// The seed plan issued by the demo district, and the shipped pledge templates for its year.
+pub fn plan_records(now: i64) -> sotay_core::Result<Vec<RecordState>> {
+    let plan = sotay_core::seed::plan_2023_binh_son()?;
+    let year = chrono::Datelike::year(&plan.issued_on);
+    let mut out = vec![server_record_fields(Entity::Plan, demo_id("plan:2023-binh-son"), district(), record::to_fields(&plan)?, now)];
+    for t in sotay_core::pledges::shipped_pledge_templates()? {
+        let content = sotay_core::pledges::PledgeTemplateContent { year, ..t };
+        let kind = serde_json::to_string(&content.kind)?;
+        let id = demo_id(&format!("pledge_template:{year}:{kind}"));
+        out.push(server_record_fields(Entity::PledgeTemplate, id, district(), record::to_fields(&content)?, now));
+    }
+    Ok(out)
+}
+
+/// Every demo record: units, then households, then the plan and pledge templates.
+pub fn records(now: i64) -> sotay_core::Result<Vec<RecordState>> {
     let mut out = Vec::new();
     let province = unit("DEMO-QN", "Tỉnh Quảng Ngãi", "tỉnh", None, now);
     let district = unit("DEMO-BS", "Huyện Bình Sơn", "huyện", Some(province.id), now);
@@ -111,13 +131,14 @@ pub fn records(now: i64) -> Vec<RecordState> {
             }
         }
     }
-    out
+    out.extend(plan_records(now)?);
+    Ok(out)
 }
 
 /// Load the demo district once; on every run issue a fresh enrollment code for the demo
 /// village's head.
 pub fn load(storage: &dyn Storage, now: i64) -> StorageResult<DemoOutcome> {
-    let records = records(now);
+    let records = records(now).map_err(|e| StorageError::Backend(e.to_string()))?;
     let households = records.iter().filter(|r| r.entity == Entity::Household).count();
     if storage.meta(LOADED_FLAG)?.is_none() {
         storage.put_records(&records)?;
@@ -127,7 +148,7 @@ pub fn load(storage: &dyn Storage, now: i64) -> StorageResult<DemoOutcome> {
     let mut admin_password = None;
     if storage.user_by_login(ADMIN_LOGIN)?.is_none() {
         let password = auth::random_secret(16);
-        let hash = auth::hash_password(&password).map_err(crate::storage::StorageError::Backend)?;
+        let hash = auth::hash_password(&password).map_err(StorageError::Backend)?;
         storage.create_user(
             NewUser {
                 login: Some(ADMIN_LOGIN.into()),

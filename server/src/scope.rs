@@ -1,77 +1,19 @@
-//! What a device may read and write, computed from the unit tree.
-//!
-//! TODO(plans): switch to `sotay_core::units::UnitTree` when branch `plans` lands it on main;
-//! until then this small tree over the unit records' `parent` field does the same job.
+//! What a device may read and write, decided by the core's unit tree (`core::units::UnitTree`),
+//! the same code the phones use, so both sides agree on scope.
 
-use std::collections::{HashMap, HashSet};
-
-use sotay_core::record::{Change, Entity};
+use sotay_core::record::{Change, Entity, RecordState};
+use sotay_core::units::UnitTree;
 use uuid::Uuid;
 
-use crate::storage::{ReadScope, Role, UnitNode};
+use crate::storage::{ReadScope, Role};
 
-/// Parent links of every unit.
-#[derive(Debug, Clone, Default)]
-pub struct UnitTree {
-    parent: HashMap<Uuid, Option<Uuid>>,
-    children: HashMap<Uuid, Vec<Uuid>>,
-}
-
-impl UnitTree {
-    pub fn new(nodes: &[UnitNode]) -> UnitTree {
-        let mut tree = UnitTree::default();
-        for n in nodes {
-            tree.parent.insert(n.id, n.parent);
-            if let Some(p) = n.parent {
-                tree.children.entry(p).or_default().push(n.id);
-            }
-        }
-        tree
-    }
-
-    pub fn contains(&self, unit: Uuid) -> bool {
-        self.parent.contains_key(&unit)
-    }
-
-    /// `root` and every unit below it (a cycle in bad data cannot loop forever).
-    pub fn subtree(&self, root: Uuid) -> Vec<Uuid> {
-        let mut seen = HashSet::from([root]);
-        let mut out = vec![root];
-        let mut i = 0;
-        while i < out.len() {
-            for &c in self.children.get(&out[i]).into_iter().flatten() {
-                if seen.insert(c) {
-                    out.push(c);
-                }
-            }
-            i += 1;
-        }
-        out
-    }
-
-    /// The units above `unit`, nearest first.
-    pub fn ancestors(&self, unit: Uuid) -> Vec<Uuid> {
-        let mut out = Vec::new();
-        let mut seen = HashSet::from([unit]);
-        let mut at = self.parent.get(&unit).copied().flatten();
-        while let Some(p) = at {
-            if !seen.insert(p) {
-                break;
-            }
-            out.push(p);
-            at = self.parent.get(&p).copied().flatten();
-        }
-        out
-    }
-}
-
-/// A device's scope: its unit's subtree (read and write) and its ancestors (read the unit, plan
-/// and pledge-template records only).
+/// A device's scope: its unit's subtree (read and write) and the units above it (read their
+/// unit, plan and pledge-template records only).
 #[derive(Debug, Clone)]
 pub struct Scope {
     pub root: Uuid,
     pub role: Role,
-    subtree: HashSet<Uuid>,
+    tree: UnitTree,
     read: ReadScope,
 }
 
@@ -84,30 +26,47 @@ pub enum WriteRefusal {
 
 impl WriteRefusal {
     pub fn reason(&self) -> &'static str {
+        use sotay_core::sync::protocol::reason;
         match self {
-            WriteRefusal::OutOfScope => "out_of_scope",
-            WriteRefusal::NotWritable => "not_writable",
+            WriteRefusal::OutOfScope => reason::OUT_OF_SCOPE,
+            WriteRefusal::NotWritable => reason::NOT_WRITABLE,
         }
     }
 }
 
 impl Scope {
-    pub fn new(tree: &UnitTree, root: Uuid, role: Role) -> Scope {
+    /// The scope of a device bound to `root`, from every unit record.
+    pub fn new(units: &[RecordState], root: Uuid, role: Role) -> Scope {
+        let tree = UnitTree::from_records(units);
+        Self::in_tree(tree, root, role)
+    }
+
+    pub fn in_tree(tree: UnitTree, root: Uuid, role: Role) -> Scope {
         let subtree = tree.subtree(root);
-        let read = ReadScope { subtree: subtree.clone(), ancestors: tree.ancestors(root) };
-        Scope { root, role, subtree: subtree.into_iter().collect(), read }
+        let below: std::collections::HashSet<Uuid> = subtree.iter().copied().collect();
+        // Units above `root` by parent or merge links: every unit whose unit record the device
+        // may read without it being in its subtree.
+        let all = tree.roots().iter().flat_map(|r| tree.subtree(r.id)).collect::<Vec<_>>();
+        let ancestors = all.into_iter().filter(|u| !below.contains(u) && tree.readable(root, Entity::Unit, *u)).collect();
+        Scope { root, role, tree, read: ReadScope { subtree, ancestors } }
+    }
+
+    /// The same device, narrowed to `unit` (which must be in scope).
+    pub fn narrowed(&self, unit: Uuid) -> Option<Scope> {
+        self.covers(unit).then(|| Self::in_tree(self.tree.clone(), unit, self.role))
     }
 
     pub fn read_scope(&self) -> &ReadScope {
         &self.read
     }
 
+    /// The units the device reads and writes everything of.
     pub fn units(&self) -> &[Uuid] {
         &self.read.subtree
     }
 
     pub fn covers(&self, unit: Uuid) -> bool {
-        self.subtree.contains(&unit)
+        self.tree.in_scope(self.root, unit)
     }
 
     /// A device writes only inside its subtree, never unit records (the unit tree is managed on
@@ -121,26 +80,5 @@ impl Scope {
             Entity::Plan | Entity::PledgeTemplate if self.role == Role::VillageHead => Err(WriteRefusal::NotWritable),
             _ => Ok(()),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn subtree_and_ancestors_follow_parents_and_survive_a_cycle() {
-        let (d, c, v1, v2) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let tree = UnitTree::new(&[
-            UnitNode { id: d, parent: None },
-            UnitNode { id: c, parent: Some(d) },
-            UnitNode { id: v1, parent: Some(c) },
-            UnitNode { id: v2, parent: Some(c) },
-        ]);
-        assert_eq!(tree.subtree(c).len(), 3);
-        assert_eq!(tree.ancestors(v1), vec![c, d]);
-        let cyclic = UnitTree::new(&[UnitNode { id: v1, parent: Some(v2) }, UnitNode { id: v2, parent: Some(v1) }]);
-        assert_eq!(cyclic.ancestors(v1), vec![v2]);
-        assert_eq!(cyclic.subtree(v1).len(), 2);
     }
 }

@@ -16,7 +16,7 @@ use super::batch::coalesce;
 use super::device::{self, Enrollment, META_PULL_CURSOR};
 use super::progress::{CancelToken, Progress, SyncPhase, SyncProgress};
 use super::protocol::{
-    ATTACHMENT_CHUNK_BYTES, AttachmentStatus, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PATH_ATTACHMENTS, PATH_PULL, PATH_PUSH, PullResponse,
+    MAX_ATTACHMENT_CHUNK, AttachmentStatus, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PATH_ATTACHMENTS, PATH_PULL, PATH_PUSH, PullResponse,
     PushRequest, PushResponse, PushStatus,
 };
 use super::transport::{Request, RetryPolicy, Signer, Transport, WireStats, learn_clock_offset};
@@ -209,11 +209,7 @@ impl SyncClient {
 
     /// Upload attachments not yet on the server, resuming partial uploads where they stopped.
     pub fn upload_attachments(&self, progress: &dyn SyncProgress, cancel: &CancelToken, report: &mut SyncReport) -> Result<()> {
-        let waiting: Vec<(String, String, u64)> = self.store.read(|c| {
-            let mut stmt = c.prepare("SELECT sha256, mime, size FROM attachments WHERE uploaded = 0 ORDER BY sha256")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)? as u64)))?;
-            Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
-        })?;
+        let waiting: Vec<(String, String, u64)> = self.store.attachments_not_uploaded()?.into_iter().map(|a| (a.sha256, a.mime, a.size)).collect();
         if waiting.is_empty() {
             return Ok(());
         }
@@ -223,7 +219,7 @@ impl SyncClient {
         for (sha, mime, size) in waiting {
             match self.upload_one(&sha, &mime, size, cancel, report) {
                 Ok(()) => {
-                    self.store.write(|tx| Ok(tx.conn().execute("UPDATE attachments SET uploaded = 1 WHERE sha256 = ?1", [&sha])?))?;
+                    self.store.mark_attachment_uploaded(&sha)?;
                     report.attachments_uploaded += 1;
                 }
                 // Refused (too large, hash mismatch): the others still go.
@@ -252,7 +248,7 @@ impl SyncClient {
         };
         loop {
             cancel.check()?;
-            let len = (size - received.min(size)).min(ATTACHMENT_CHUNK_BYTES as u64);
+            let len = (size - received.min(size)).min(MAX_ATTACHMENT_CHUNK as u64);
             let chunk: Vec<u8> = self.store.read(|c| {
                 Ok(c.query_row("SELECT substr(data, ?2, ?3) FROM attachments WHERE sha256 = ?1", params![sha, received as i64 + 1, len as i64], |r| {
                     r.get::<_, Vec<u8>>(0)

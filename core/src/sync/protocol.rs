@@ -42,7 +42,7 @@ pub const PATH_HEALTH: &str = "/health";
 /// Largest attachment (a photo of an attendance sheet, a signature image).
 pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
 /// Bytes per attachment upload request; a cut loses at most one chunk.
-pub const ATTACHMENT_CHUNK_BYTES: usize = 256 * 1024;
+pub const MAX_ATTACHMENT_CHUNK: usize = 256 * 1024;
 
 /// Most changes in one push; the server answers 413 beyond.
 pub const MAX_PUSH_CHANGES: usize = 1000;

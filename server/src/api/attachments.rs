@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use sotay_core::sync::protocol::{ATTACHMENT_CHUNK_BYTES, AttachmentStatus, ChunkQuery, MAX_ATTACHMENT_BYTES, MissingAttachments};
+use sotay_core::sync::protocol::{MAX_ATTACHMENT_CHUNK, AttachmentStatus, ChunkQuery, MAX_ATTACHMENT_BYTES, MissingAttachments};
 
 use super::signed::Signed;
 use crate::error::{AppError, AppResult};
@@ -55,8 +55,8 @@ pub async fn upload_chunk(
     if q.size > MAX_ATTACHMENT_BYTES {
         return Err(AppError::too_large(format!("an attachment may be at most {} MB", MAX_ATTACHMENT_BYTES / (1024 * 1024))));
     }
-    if req.body.len() > ATTACHMENT_CHUNK_BYTES {
-        return Err(AppError::too_large(format!("a chunk may be at most {ATTACHMENT_CHUNK_BYTES} bytes")));
+    if req.body.len() > MAX_ATTACHMENT_CHUNK {
+        return Err(AppError::too_large(format!("a chunk may be at most {MAX_ATTACHMENT_CHUNK} bytes")));
     }
     if q.size == 0 {
         return Err(AppError::bad_request("bad_query", "size must be the whole file's size, at least 1 byte"));

@@ -8,7 +8,6 @@ use sotay_core::sync::protocol::{MAX_PULL_RECORDS, PullQuery, PullResponse};
 use super::body;
 use super::signed::Signed;
 use crate::error::{AppError, AppResult};
-use crate::scope::Scope;
 use crate::state::AppState;
 
 pub async fn pull(
@@ -20,8 +19,9 @@ pub async fn pull(
     let limit = query.limit.unwrap_or(MAX_PULL_RECORDS).clamp(1, MAX_PULL_RECORDS);
     let scope = match query.unit {
         None => req.scope,
-        Some(unit) if req.scope.covers(unit) => Scope::new(&req.tree, unit, req.device.role),
-        Some(_) => return Err(AppError::forbidden("out_of_scope", "this unit is outside the device's scope")),
+        Some(unit) => {
+            req.scope.narrowed(unit).ok_or_else(|| AppError::forbidden("out_of_scope", "this unit is outside the device's scope"))?
+        }
     };
     let read = scope.read_scope().clone();
     let cursor = query.cursor;

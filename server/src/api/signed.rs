@@ -9,12 +9,13 @@ use axum::http::HeaderMap;
 use sotay_core::sync::protocol::{
     HEADER_CREATED, HEADER_KEY_ID, HEADER_NONCE, HEADER_SIGNATURE, MAX_PUSH_BYTES, SIGNATURE_WINDOW_SECS,
 };
+use sotay_core::record::Entity;
 use sotay_core::sync::signing;
 use uuid::Uuid;
 
 use crate::error::AppError;
 use crate::nonce::NonceRefusal;
-use crate::scope::{Scope, UnitTree};
+use crate::scope::Scope;
 use crate::state::AppState;
 use crate::storage::Device;
 
@@ -24,7 +25,6 @@ pub const MAX_SIGNED_BODY: usize = MAX_PUSH_BYTES;
 pub struct Signed {
     pub device: Device,
     pub scope: Scope,
-    pub tree: UnitTree,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
@@ -91,9 +91,8 @@ impl FromRequest<AppState> for Signed {
             ),
         })?;
 
-        let nodes = state.db(|s| s.unit_nodes()).await?;
-        let tree = UnitTree::new(&nodes);
-        let scope = Scope::new(&tree, device.unit, device.role);
-        Ok(Signed { device, scope, tree, headers: parts.headers, body })
+        let units = state.db(|s| s.records(Entity::Unit, None)).await?;
+        let scope = Scope::new(&units, device.unit, device.role);
+        Ok(Signed { device, scope, headers: parts.headers, body })
     }
 }

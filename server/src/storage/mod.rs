@@ -165,12 +165,6 @@ pub struct ChunkUpload<'a> {
     pub now: i64,
 }
 
-/// A unit as the scope computation needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct UnitNode {
-    pub id: Uuid,
-    pub parent: Option<Uuid>,
-}
 
 pub trait Storage: Send + Sync + 'static {
     // --- records ---
@@ -180,8 +174,6 @@ pub trait Storage: Send + Sync + 'static {
     fn record(&self, id: Uuid) -> StorageResult<Option<RecordState>>;
     /// Every record of a kind, in one unit or all of them.
     fn records(&self, entity: Entity, unit: Option<Uuid>) -> StorageResult<Vec<RecordState>>;
-    /// Every unit with its parent (the unit tree that scope is computed from).
-    fn unit_nodes(&self) -> StorageResult<Vec<UnitNode>>;
     /// Apply a device's changes in ONE write transaction, in order, committed before returning:
     /// idempotent by change id, merged with `core::record::merge`, each applied change giving the
     /// record a new `seq`. Scope and validation are checked by the caller beforehand.

@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::{
     ApplyOutcome, AttachmentProgress, ChunkUpload, Device, EnrollDevice, EnrollRefusal, Enrolled, NewEnrollment, NewUser, PullPage,
-    ReadScope, Role, Storage, StorageError, StorageResult, UnitNode, User, attachment_refs, merge_change,
+    ReadScope, Role, Storage, StorageError, StorageResult, User, attachment_refs, merge_change,
 };
 use super::{AuditEntry, ReportFiling};
 
@@ -300,19 +300,6 @@ impl Storage for SqliteStorage {
 
     fn records(&self, entity: Entity, unit: Option<Uuid>) -> StorageResult<Vec<RecordState>> {
         self.read(|c| Ok(sotay_core::store::list_records(c, entity, unit)?))
-    }
-
-    fn unit_nodes(&self) -> StorageResult<Vec<UnitNode>> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT id, json_extract(doc, '$.parent') FROM records WHERE entity = 'unit'")?;
-            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (id, parent) = row?;
-                out.push(UnitNode { id: parse_uuid(&id)?, parent: parent.and_then(|p| Uuid::parse_str(&p).ok()) });
-            }
-            Ok(out)
-        })
     }
 
     fn apply_changes(&self, device: Uuid, changes: &[&Change], now: i64) -> StorageResult<Vec<ApplyOutcome>> {

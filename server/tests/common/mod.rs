@@ -61,7 +61,7 @@ impl Fixture {
     pub fn new() -> Fixture {
         let dir = TempDir::new().unwrap();
         let storage = Arc::new(SqliteStorage::open(dir.path().join("sotay.db")).unwrap());
-        storage.put_records(&demo::records(T0 - 86_400_000)).unwrap();
+        storage.put_records(&demo::records(T0 - 86_400_000).unwrap()).unwrap();
         let clock = ManualClock::at(T0);
         let state = AppState::with_clock(storage.clone(), clock.clone());
         Fixture { state, storage, clock, _dir: dir }
@@ -159,6 +159,10 @@ pub struct Phone {
 }
 
 impl Phone {
+    pub fn from_enrollment(key: DeviceKey, id: Uuid, unit: Uuid) -> Phone {
+        Phone { key, id, unit, hlc: std::cell::Cell::new(T0 as u64) }
+    }
+
     pub fn request(&self, method: &str, path: &str, body: Vec<u8>, created_secs: i64, nonce: &str, zstd: bool) -> Request<Body> {
         let key_id = self.id.to_string();
         let input = signing::signing_input(method, path, &body, created_secs, nonce, &key_id);

@@ -1,0 +1,7 @@
+//! One module per group of use cases.
+
+pub mod households;
+pub mod minutes;
+pub mod pledges;
+pub mod sync;
+pub mod visits;
