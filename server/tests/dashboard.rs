@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use serde_json::json;
 use sotay_core::clock::ManualClock;
-use sotay_core::record::{self, Entity, Seal, content_hash};
+use sotay_core::record::{Entity, Seal, content_hash};
 use sotay_server::demo::{self, server_record};
 use sotay_server::storage::{NewUser, Role, SqliteStorage, Storage};
 use sotay_server::{AppState, app, auth};
@@ -64,13 +64,11 @@ impl Fx {
         let dir = TempDir::new().unwrap();
         let storage = Arc::new(SqliteStorage::open(dir.path().join("sotay.db")).unwrap());
         let t = NOW - 30 * 86_400_000;
-        let mut records = demo::records(t);
-        let district = unit("DEMO-BS");
-        let plan = Uuid::now_v7();
-        let seed = sotay_core::seed::plan_2023_binh_son().unwrap();
-        let mut plan_fields = serde_json::Value::Object(record::to_fields(&seed).unwrap());
-        plan_fields["number"] = json!("12/KH-MTTQ-BTT");
-        records.push(server_record(Entity::Plan, plan, district, plan_fields, t));
+        let mut records = demo::records(t).unwrap();
+        // The demo's seed plan, given its number.
+        let plan = demo::demo_id("plan:2023-binh-son");
+        let seed = records.iter_mut().find(|r| r.id == plan).unwrap();
+        seed.fields.insert("number".into(), json!("12/KH-MTTQ-BTT"));
         let bc = unit("DEMO-BS-BC");
         let v1 = unit("DEMO-BS-BC-1");
         let v2 = unit("DEMO-BS-BC-2");
@@ -110,7 +108,7 @@ impl Fx {
         ));
         storage.put_records(&records).unwrap();
         let hash = auth::hash_password(PASSWORD).unwrap();
-        for (login, role, unit_id) in [("huyen", Role::DistrictAdmin, district), ("binhchanh", Role::CommuneStaff, bc)] {
+        for (login, role, unit_id) in [("huyen", Role::DistrictAdmin, unit("DEMO-BS")), ("binhchanh", Role::CommuneStaff, bc)] {
             storage
                 .create_user(
                     NewUser { login: Some(login.into()), name: format!("Cán bộ {login}"), role, unit: unit_id, password_hash: Some(hash.clone()) },
