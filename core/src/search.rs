@@ -3,13 +3,16 @@
 //! word of the name, in order. Results come in Vietnamese alphabetical order.
 //!
 //! The `search` table (kept by the store on every write) holds each name folded and its sort
-//! key. A LIKE pattern lets SQLite drop most rows cheaply; the word-prefix rule is then checked
-//! here, and only the first `limit` matches by sort key are loaded.
+//! key. A LIKE pattern lets SQLite drop most rows cheaply while scanning; the word-prefix rule
+//! is then checked here, and only the first `limit` matches by sort key are loaded.
+
+use std::collections::BinaryHeap;
 
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-use crate::households::{Clan, Household, existing, parse_id};
+use crate::households::{Clan, Household};
+use crate::lookup::parse_id;
 use crate::record::Entity;
 use crate::store::Store;
 use crate::{Result, text};
@@ -19,10 +22,15 @@ impl Store {
     /// household on the device when `None`), at most `limit`, alphabetical.
     pub fn search_households(&self, village: Option<Uuid>, typed: &str, limit: usize) -> Result<Vec<Household>> {
         self.read(|c| {
-            search_ids(c, Entity::Household, village, typed, limit)?
-                .into_iter()
-                .map(|id| Household::from_record(&existing(c, id, Entity::Household)?))
-                .collect()
+            // Only the fields: decoding whole record states (clocks, seal) would cost more
+            // than the search itself.
+            let mut stmt = c.prepare_cached("SELECT unit_id, doc FROM records WHERE id = ?1")?;
+            let mut out = Vec::with_capacity(limit.min(256));
+            for id in search_ids(c, Entity::Household, village, typed, limit)? {
+                let (village, doc) = stmt.query_row([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+                out.push(Household { id, village: parse_id(&village)?, details: serde_json::from_str(&doc)? });
+            }
+            Ok(out)
         })
     }
 
@@ -35,39 +43,44 @@ impl Store {
 
 /// Ids of the records of `entity` whose folded name matches `typed`, alphabetical.
 fn search_ids(conn: &Connection, entity: Entity, unit: Option<Uuid>, typed: &str, limit: usize) -> Result<Vec<Uuid>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
     let folded = text::fold(typed);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    let limit = limit.min(i64::MAX as usize);
     let unit = unit.map(|u| u.to_string());
-    if words.is_empty() {
-        // Nothing typed yet: the first names in order, straight from the index.
-        let sql = match unit {
-            Some(_) => "SELECT record_id FROM search WHERE entity = ?1 AND unit_id = ?2 ORDER BY sort_key, record_id LIMIT ?3",
-            None => "SELECT record_id FROM search WHERE entity = ?1 AND ?2 IS NULL ORDER BY sort_key, record_id LIMIT ?3",
-        };
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![entity.as_str(), unit, limit as i64], |r| r.get::<_, String>(0))?;
-        return rows.map(|id| parse_id(&id?)).collect();
-    }
-    let pattern = format!("%{}%", words.iter().map(|w| escape_like(w)).collect::<Vec<_>>().join("%"));
-    let sql = match unit {
-        Some(_) => "SELECT record_id, folded, sort_key FROM search WHERE entity = ?1 AND unit_id = ?2 AND folded LIKE ?3 ESCAPE '\\'",
-        None => "SELECT record_id, folded, sort_key FROM search WHERE entity = ?1 AND ?2 IS NULL AND folded LIKE ?3 ESCAPE '\\'",
+    // Nothing typed yet: every name, the first ones in order.
+    let pattern = match words.is_empty() {
+        true => "%".to_string(),
+        false => format!("%{}%", words.iter().map(|w| escape_like(w)).collect::<Vec<_>>().join("%")),
     };
+    // A plain scan of the table: going through the (entity, unit_id) index would look up every
+    // row a second time, which costs ten times more than reading them all in order.
+    let sql = "SELECT record_id, folded, sort_key FROM search NOT INDEXED
+               WHERE entity = ?1 AND (?2 IS NULL OR unit_id = ?2) AND folded LIKE ?3 ESCAPE '\\'";
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params![entity.as_str(), unit, pattern])?;
-    let mut hits: Vec<(Vec<u8>, String)> = Vec::new();
+    // The `limit` smallest (sort key, id) pairs so far, largest on top: most rows are dropped
+    // without copying anything.
+    let mut best: BinaryHeap<(Vec<u8>, String)> = BinaryHeap::with_capacity(limit + 1);
     while let Some(row) = rows.next()? {
         let name = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
-        if words_start_words(name, &words) {
-            hits.push((row.get(2)?, row.get(0)?));
+        if !words_start_words(name, &words) {
+            continue;
         }
+        let key = row.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
+        let id = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        if best.len() == limit {
+            match best.peek() {
+                Some((k, i)) if (key, id) < (k.as_slice(), i.as_str()) => {
+                    best.pop();
+                }
+                _ => continue,
+            }
+        }
+        best.push((key.to_vec(), id.to_string()));
     }
-    if hits.len() > limit && limit > 0 {
-        hits.select_nth_unstable(limit - 1);
-    }
-    hits.truncate(limit);
-    hits.sort_unstable();
+    let hits = best.into_sorted_vec();
     hits.into_iter().map(|(_, id)| parse_id(&id)).collect()
 }
 
