@@ -1,14 +1,18 @@
 //! sotay-core: the domain, encrypted offline store, sync client, progress and reports that every
 //! phone runs and the server shares. Knows nothing of FFI, HTTP servers or UI.
 
+pub mod activities;
 pub mod attachments;
+pub mod checklist;
 pub mod clock;
 pub mod error;
 pub mod households;
+mod lookup;
 pub mod minutes;
 pub mod outbox;
 pub mod plans;
 pub mod pledges;
+pub mod progress;
 pub mod record;
 pub mod schema;
 pub mod search;

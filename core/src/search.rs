@@ -3,13 +3,15 @@
 //! word of the name, in order. Results come in Vietnamese alphabetical order.
 //!
 //! The `search` table (kept by the store on every write) holds each name folded and its sort
-//! key. A LIKE pattern lets SQLite drop most rows cheaply; the word-prefix rule is then checked
-//! here, and only the first `limit` matches by sort key are loaded.
+//! key; an index over both (schema 4) is walked in alphabetical order until a screenful of
+//! names match, so the usual keystroke reads a few hundred index entries, and a query that
+//! matches almost nothing reads the index once, without touching the table.
 
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-use crate::households::{Clan, Household, existing, parse_id};
+use crate::households::{Clan, Household};
+use crate::lookup::parse_id;
 use crate::record::Entity;
 use crate::store::Store;
 use crate::{Result, text};
@@ -19,10 +21,15 @@ impl Store {
     /// household on the device when `None`), at most `limit`, alphabetical.
     pub fn search_households(&self, village: Option<Uuid>, typed: &str, limit: usize) -> Result<Vec<Household>> {
         self.read(|c| {
-            search_ids(c, Entity::Household, village, typed, limit)?
-                .into_iter()
-                .map(|id| Household::from_record(&existing(c, id, Entity::Household)?))
-                .collect()
+            // Only the fields: decoding whole record states (clocks, seal) would cost more
+            // than the search itself.
+            let mut stmt = c.prepare_cached("SELECT unit_id, doc FROM records WHERE id = ?1")?;
+            let mut out = Vec::with_capacity(limit.min(256));
+            for id in search_ids(c, Entity::Household, village, typed, limit)? {
+                let (village, doc) = stmt.query_row([id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+                out.push(Household { id, village: parse_id(&village)?, details: serde_json::from_str(&doc)? });
+            }
+            Ok(out)
         })
     }
 
@@ -35,40 +42,33 @@ impl Store {
 
 /// Ids of the records of `entity` whose folded name matches `typed`, alphabetical.
 fn search_ids(conn: &Connection, entity: Entity, unit: Option<Uuid>, typed: &str, limit: usize) -> Result<Vec<Uuid>> {
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
     let folded = text::fold(typed);
     let words: Vec<&str> = folded.split(' ').filter(|w| !w.is_empty()).collect();
-    let limit = limit.min(i64::MAX as usize);
     let unit = unit.map(|u| u.to_string());
-    if words.is_empty() {
-        // Nothing typed yet: the first names in order, straight from the index.
-        let sql = match unit {
-            Some(_) => "SELECT record_id FROM search WHERE entity = ?1 AND unit_id = ?2 ORDER BY sort_key, record_id LIMIT ?3",
-            None => "SELECT record_id FROM search WHERE entity = ?1 AND ?2 IS NULL ORDER BY sort_key, record_id LIMIT ?3",
-        };
-        let mut stmt = conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params![entity.as_str(), unit, limit as i64], |r| r.get::<_, String>(0))?;
-        return rows.map(|id| parse_id(&id?)).collect();
-    }
-    let pattern = format!("%{}%", words.iter().map(|w| escape_like(w)).collect::<Vec<_>>().join("%"));
-    let sql = match unit {
-        Some(_) => "SELECT record_id, folded, sort_key FROM search WHERE entity = ?1 AND unit_id = ?2 AND folded LIKE ?3 ESCAPE '\\'",
-        None => "SELECT record_id, folded, sort_key FROM search WHERE entity = ?1 AND ?2 IS NULL AND folded LIKE ?3 ESCAPE '\\'",
+    // Nothing typed yet: every name, the first ones in order.
+    let pattern = match words.is_empty() {
+        true => "%".to_string(),
+        false => format!("%{}%", words.iter().map(|w| escape_like(w)).collect::<Vec<_>>().join("%")),
     };
+    // One walk of a covering index in alphabetical order: LIKE drops most non-matches inside
+    // SQLite, the word-prefix rule is checked here, and the walk stops at `limit` matches.
+    let sql = "SELECT record_id, folded FROM search INDEXED BY search_in_order
+               WHERE entity = ?1 AND (?2 IS NULL OR unit_id = ?2) AND folded LIKE ?3 ESCAPE '\\'
+               ORDER BY sort_key, record_id";
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(params![entity.as_str(), unit, pattern])?;
-    let mut hits: Vec<(Vec<u8>, String)> = Vec::new();
-    while let Some(row) = rows.next()? {
+    let mut out = Vec::with_capacity(limit.min(256));
+    while out.len() < limit {
+        let Some(row) = rows.next()? else { break };
         let name = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
         if words_start_words(name, &words) {
-            hits.push((row.get(2)?, row.get(0)?));
+            out.push(parse_id(row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?)?);
         }
     }
-    if hits.len() > limit && limit > 0 {
-        hits.select_nth_unstable(limit - 1);
-    }
-    hits.truncate(limit);
-    hits.sort_unstable();
-    hits.into_iter().map(|(_, id)| parse_id(&id)).collect()
+    Ok(out)
 }
 
 /// Whether each typed word starts a word of `name`, in the order typed.

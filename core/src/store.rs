@@ -51,20 +51,29 @@ impl Store {
         if key.len() != KEY_LEN {
             return Err(Error::validation("key", Rule::Invalid { expected: "32 bytes" }));
         }
-        // SQLCipher logs decryption failures to stderr by default; a wrong key is reported as
-        // a typed error instead.
-        conn.pragma_update(None, "cipher_log_level", "NONE")?;
-        // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
-        conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
-        // The first read decrypts page 1: a wrong key fails here.
-        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
-            return Err(Error::WrongKey);
+        {
+            // Keying connections on several threads at once sometimes fails inside SQLCipher
+            // ("An error occurred with PRAGMA key"), seen with parallel tests: one at a time.
+            static KEYING: Mutex<()> = Mutex::new(());
+            let _one = KEYING.lock().unwrap_or_else(|p| p.into_inner());
+            // SQLCipher logs decryption failures to stderr by default; a wrong key is reported
+            // as a typed error instead.
+            conn.pragma_update(None, "cipher_log_level", "NONE")?;
+            // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
+            conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
+            // The first read decrypts page 1: a wrong key fails here.
+            if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
+                return Err(Error::WrongKey);
+            }
         }
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a change the user saw saved survives a power cut.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // 16 MB of decrypted pages: a commune's search table (10,000 households, ~2 MB) stays
+        // in memory between keystrokes instead of being decrypted again on every scan.
+        conn.pragma_update(None, "cache_size", -16_000)?;
         let tx = conn.transaction()?;
         schema::migrate(&tx)?;
         let device_id = match meta_get(&tx, "device_id")? {

@@ -14,6 +14,8 @@ pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub clock: Arc<dyn WallClock>,
     pub nonces: Arc<NonceCache>,
+    /// The dashboard's in-memory state (figures cache).
+    pub web: Arc<crate::web::WebState>,
 }
 
 impl AppState {
@@ -23,7 +25,7 @@ impl AppState {
 
     /// Tests pass a `ManualClock` to check the signature window.
     pub fn with_clock(storage: Arc<dyn Storage>, clock: Arc<dyn WallClock>) -> AppState {
-        AppState { storage, clock, nonces: Arc::new(NonceCache::new(NonceCache::DEFAULT_CAPACITY)) }
+        AppState { storage, clock, nonces: Arc::new(NonceCache::new(NonceCache::DEFAULT_CAPACITY)), web: Arc::default() }
     }
 
     pub fn now_ms(&self) -> i64 {

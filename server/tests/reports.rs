@@ -9,6 +9,7 @@ use sotay_server::reports::{
 
 fn commune(name: &str, households: u64, pledged: u64, kdc: u64, kdc_ok: u64, new_law: u64) -> UnitFigures {
     UnitFigures {
+        unit: None,
         name: name.into(),
         activities: new_law + 2,
         new_law_activities: new_law,

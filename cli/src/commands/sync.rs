@@ -148,11 +148,7 @@ pub fn set_aside(ctx: &Context, cmd: SetAsideCommand) -> CliResult<Output> {
     }
 }
 
-/// The server's reason in Vietnamese.
-fn reason_vi(reason: &str) -> String {
-    // Switch to the protocol's reason_vi once the server's reason codes land on main.
-    reason.to_string()
-}
+use sotay_core::sync::protocol::reason_vi;
 
 pub fn wipe(ctx: &Context, yes: bool) -> CliResult<Output> {
     if !yes {

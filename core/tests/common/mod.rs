@@ -59,14 +59,7 @@ pub fn store_at(y: i32, m: u32, d: u32) -> Store {
 }
 
 pub fn new_unit(code: &str, name: &str, level: &str, parent: Option<Uuid>, residential_area: bool) -> sotay_core::units::NewUnit {
-    sotay_core::units::NewUnit {
-        code: code.into(),
-        name: name.into(),
-        level: level.into(),
-        parent,
-        residential_area,
-        established_on: None,
-    }
+    sotay_core::units::NewUnit { code: code.into(), name: name.into(), level: level.into(), parent, residential_area, established_on: None }
 }
 
 /// Quảng Ngãi › Bình Sơn › (Bình Trị: Thôn Một, Thôn Hai; Châu Ổ: Tổ dân phố 1).

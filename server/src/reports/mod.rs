@@ -71,6 +71,9 @@ impl TargetFigure {
 /// The figures of one unit (a commune in a district report, a village in a commune report).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnitFigures {
+    /// The unit the row is about (links on the pages; not printed).
+    #[serde(default)]
+    pub unit: Option<uuid::Uuid>,
     pub name: String,
     /// Awareness activities held, and how many of them were on new child-protection law.
     pub activities: u64,

@@ -216,6 +216,47 @@ pub trait Storage: Send + Sync + 'static {
     // --- settings ---
     fn meta(&self, key: &str) -> StorageResult<Option<String>>;
     fn set_meta(&self, key: &str, value: &str) -> StorageResult<()>;
+
+    // --- dashboard: record version, filed reports, audit, erasure on request ---
+    /// A number that changes whenever any record changes (the highest `seq`): caches of
+    /// figures computed from records are valid while it stays the same.
+    fn records_version(&self) -> StorageResult<u64>;
+    fn file_report(&self, filing: &ReportFiling) -> StorageResult<()>;
+    /// Every report filed under a plan.
+    fn report_filings(&self, plan: Uuid) -> StorageResult<Vec<ReportFiling>>;
+    fn report_filing(&self, id: Uuid) -> StorageResult<Option<ReportFiling>>;
+    fn audit(&self, entry: &AuditEntry) -> StorageResult<()>;
+    /// The latest audit entries, newest first.
+    fn audit_entries(&self, limit: usize) -> StorageResult<Vec<AuditEntry>>;
+    /// Remove records outright (a household's data erased on request), in one transaction.
+    fn erase_records(&self, ids: &[Uuid], now: i64) -> StorageResult<()>;
+}
+
+/// A milestone report a unit filed upward, frozen as filed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportFiling {
+    pub id: Uuid,
+    pub unit: Uuid,
+    pub plan: Uuid,
+    /// "6_month", "9_month", "annual".
+    pub milestone: String,
+    pub filed_at: i64,
+    pub filed_by: Uuid,
+    pub filed_by_name: String,
+    pub due: Option<chrono::NaiveDate>,
+    pub late: bool,
+    /// The report (`reports::MilestoneReport`) as JSON.
+    pub report: String,
+}
+
+/// Who did what to which record, for actions on people's data (export, erasure).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub user: Uuid,
+    pub action: String,
+    pub subject: Uuid,
+    pub detail: String,
 }
 
 /// Apply one change to the record as stored (None for a new record). Shared by every storage

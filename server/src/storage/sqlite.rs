@@ -21,6 +21,7 @@ use super::{
     ApplyOutcome, AttachmentProgress, ChunkUpload, Device, EnrollDevice, EnrollRefusal, Enrolled, NewEnrollment, NewUser, PullPage,
     ReadScope, Role, Storage, StorageError, StorageResult, User, attachment_refs, merge_change,
 };
+use super::{AuditEntry, ReportFiling};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`. Never edit a shipped one.
 const MIGRATIONS: &[&str] = &[r#"
@@ -106,6 +107,30 @@ const MIGRATIONS: &[&str] = &[r#"
         PRIMARY KEY (sha256, record_id)
     ) STRICT;
     CREATE INDEX attachment_refs_by_unit ON attachment_refs (unit_id);
+"#, r#"
+    -- Milestone reports filed through the dashboard, frozen as filed (the report as JSON).
+    CREATE TABLE report_filings (
+        id            TEXT PRIMARY KEY,
+        unit_id       TEXT NOT NULL,
+        plan_id       TEXT NOT NULL,
+        milestone     TEXT NOT NULL,
+        filed_at      INTEGER NOT NULL,
+        filed_by      TEXT NOT NULL,
+        filed_by_name TEXT NOT NULL,
+        due           TEXT,
+        late          INTEGER NOT NULL,
+        report        TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX report_filings_by_plan ON report_filings (plan_id, unit_id);
+    -- Actions on people's data (export, erasure): who, when, which record; never its content.
+    CREATE TABLE audit (
+        at      INTEGER NOT NULL,
+        user_id TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX audit_by_time ON audit (at);
 "#];
 
 const READERS: usize = 4;
@@ -676,4 +701,106 @@ impl Storage for SqliteStorage {
             Ok(())
         })
     }
+
+    fn records_version(&self) -> StorageResult<u64> {
+        self.read(|c| Ok(c.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM records")?.query_row([], |r| r.get::<_, i64>(0))? as u64))
+    }
+
+    fn file_report(&self, f: &ReportFiling) -> StorageResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO report_filings (id, unit_id, plan_id, milestone, filed_at, filed_by, filed_by_name, due, late, report)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    f.id.to_string(),
+                    f.unit.to_string(),
+                    f.plan.to_string(),
+                    f.milestone,
+                    f.filed_at,
+                    f.filed_by.to_string(),
+                    f.filed_by_name,
+                    f.due.map(|d| d.format("%Y-%m-%d").to_string()),
+                    f.late,
+                    f.report
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn report_filings(&self, plan: Uuid) -> StorageResult<Vec<ReportFiling>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!("SELECT {FILING_COLUMNS} FROM report_filings WHERE plan_id = ?1 ORDER BY filed_at"))?;
+            let rows = stmt.query_map([plan.to_string()], filing_row)?;
+            rows.map(|r| to_filing(r?)).collect()
+        })
+    }
+
+    fn report_filing(&self, id: Uuid) -> StorageResult<Option<ReportFiling>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("SELECT {FILING_COLUMNS} FROM report_filings WHERE id = ?1"))?
+                .query_row([id.to_string()], filing_row)
+                .optional()?
+                .map(to_filing)
+                .transpose()
+        })
+    }
+
+    fn audit(&self, e: &AuditEntry) -> StorageResult<()> {
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO audit (at, user_id, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![e.at, e.user.to_string(), e.action, e.subject.to_string(), e.detail],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn audit_entries(&self, limit: usize) -> StorageResult<Vec<AuditEntry>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT at, user_id, action, subject, detail FROM audit ORDER BY at DESC, rowid DESC LIMIT ?1")?;
+            let rows = stmt.query_map([limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            })?;
+            rows.map(|r| {
+                let (at, user, action, subject, detail) = r?;
+                Ok(AuditEntry { at, user: parse_uuid(&user)?, action, subject: parse_uuid(&subject)?, detail })
+            })
+            .collect()
+        })
+    }
+
+    fn erase_records(&self, ids: &[Uuid], _now: i64) -> StorageResult<()> {
+        self.write(|tx| {
+            for id in ids {
+                tx.execute("DELETE FROM records WHERE id = ?1", [id.to_string()])?;
+                tx.execute("DELETE FROM attachment_refs WHERE record_id = ?1", [id.to_string()])?;
+            }
+            Ok(())
+        })
+    }
+}
+
+const FILING_COLUMNS: &str = "id, unit_id, plan_id, milestone, filed_at, filed_by, filed_by_name, due, late, report";
+
+type FilingRow = (String, String, String, String, i64, String, String, Option<String>, bool, String);
+
+fn filing_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FilingRow> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?))
+}
+
+fn to_filing(row: FilingRow) -> StorageResult<ReportFiling> {
+    let (id, unit, plan, milestone, filed_at, filed_by, filed_by_name, due, late, report) = row;
+    Ok(ReportFiling {
+        id: parse_uuid(&id)?,
+        unit: parse_uuid(&unit)?,
+        plan: parse_uuid(&plan)?,
+        milestone,
+        filed_at,
+        filed_by: parse_uuid(&filed_by)?,
+        filed_by_name,
+        due: due.and_then(|d| chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        late,
+        report,
+    })
 }

@@ -1,0 +1,489 @@
+//! Progress against a plan, computed offline from what the store holds: households pledged,
+//! clans, meetings held, awareness activities, the checklist, each target against its
+//! threshold, and the deadlines coming up.
+//!
+//! Two halves, so the server computes the same numbers on its own database: `Facts::load`
+//! reads the minimum from any connection with the `records` table (phone store or server
+//! SQLite; another backend only has to fill `Facts`), and `compute` is pure.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use rusqlite::Connection;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::checklist::{Task, TaskStatus, load_tasks};
+use crate::clock::{format_date_vi, today_in_vietnam};
+use crate::plans::{INDICATOR_NEW_LAW_ACTIVITY, INDICATOR_RESIDENTIAL_AREA_MODEL, Period, Plan, load_plan};
+use crate::units::UnitTree;
+use crate::{Error, Result, Store};
+
+/// Tasks due within this many days count as "due soon".
+pub const DUE_SOON_DAYS: i64 = 14;
+/// How many upcoming deadlines a summary lists.
+pub const UPCOMING_LIMIT: usize = 5;
+/// The key task whose completion in a residential area counts for target 2.
+pub const MODEL_TASK_CODE: &str = "3.3";
+
+/// A sealed pledge, as progress needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PledgeFact {
+    pub unit: Uuid,
+    /// "household", "clan" or "residential_area".
+    pub kind: String,
+    pub subject: Uuid,
+}
+
+/// An awareness activity, as progress needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityFact {
+    pub unit: Uuid,
+    pub date: NaiveDate,
+    pub new_law: bool,
+    pub audience: u32,
+}
+
+/// Everything progress is computed from, for the units of one subtree and one plan.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub plan: Option<Plan>,
+    /// (household id, its village).
+    pub households: Vec<(Uuid, Uuid)>,
+    /// (clan id, its unit).
+    pub clans: Vec<(Uuid, Uuid)>,
+    /// Sealed pledges only.
+    pub pledges: Vec<PledgeFact>,
+    /// Sealed original minutes (amendments left out): (unit, day held in Vietnam).
+    pub meetings: Vec<(Uuid, NaiveDate)>,
+    pub activities: Vec<ActivityFact>,
+    /// The checklists under the plan (none without a plan).
+    pub tasks: Vec<Task>,
+}
+
+fn uuid(s: &str) -> Result<Uuid> {
+    Uuid::parse_str(s).map_err(|e| Error::Store(format!("bad id in store: {e}")))
+}
+
+impl Facts {
+    /// Load the facts for the subtree of `scope` (and `plan`, if any) from a database with the
+    /// `records` table.
+    pub fn load(conn: &Connection, tree: &UnitTree, scope: Uuid, plan: Option<Uuid>) -> Result<Facts> {
+        let units = tree.subtree(scope);
+        let ids = serde_json::to_string(&units.iter().map(|u| u.to_string()).collect::<Vec<_>>())?;
+        let plan = plan.map(|p| load_plan(conn, p)).transpose()?;
+        let pairs = |entity: &str| -> Result<Vec<(Uuid, Uuid)>> {
+            let mut stmt =
+                conn.prepare_cached("SELECT id, unit_id FROM records WHERE entity = ?1 AND unit_id IN (SELECT value FROM json_each(?2))")?;
+            let rows = stmt.query_map(rusqlite::params![entity, ids], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (id, unit) = row?;
+                out.push((uuid(&id)?, uuid(&unit)?));
+            }
+            Ok(out)
+        };
+        let households = pairs("household")?;
+        let clans = pairs("clan")?;
+
+        let mut pledges = Vec::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT unit_id, json_extract(doc, '$.kind'), json_extract(doc, '$.subject') FROM records
+             WHERE entity = 'pledge' AND seal IS NOT NULL AND unit_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let rows =
+            stmt.query_map([&ids], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        for row in rows {
+            let (unit, kind, subject) = row?;
+            if let (Some(kind), Some(Ok(subject))) = (kind, subject.as_deref().map(Uuid::parse_str)) {
+                pledges.push(PledgeFact { unit: uuid(&unit)?, kind, subject });
+            }
+        }
+
+        let mut meetings = Vec::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT unit_id, json_extract(doc, '$.held_at') FROM records
+             WHERE entity = 'minutes' AND seal IS NOT NULL AND json_extract(doc, '$.amends') IS NULL
+               AND unit_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let rows = stmt.query_map([&ids], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        for row in rows {
+            if let (unit, Some(held_at)) = row? {
+                meetings.push((uuid(&unit)?, today_in_vietnam(held_at)));
+            }
+        }
+
+        let mut activities = Vec::new();
+        let mut stmt = conn.prepare_cached(
+            "SELECT unit_id, json_extract(doc, '$.date'), json_extract(doc, '$.new_law'), json_extract(doc, '$.audience')
+             FROM records WHERE entity = 'activity' AND unit_id IN (SELECT value FROM json_each(?1))",
+        )?;
+        let rows = stmt.query_map([&ids], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<bool>>(2)?, r.get::<_, Option<i64>>(3)?))
+        })?;
+        for row in rows {
+            let (unit, date, new_law, audience) = row?;
+            if let Some(Ok(date)) = date.map(|d| d.parse::<NaiveDate>()) {
+                let audience = u32::try_from(audience.unwrap_or(0)).unwrap_or(0);
+                activities.push(ActivityFact { unit: uuid(&unit)?, date, new_law: new_law.unwrap_or(false), audience });
+            }
+        }
+
+        let tasks = match &plan {
+            Some(p) => load_tasks(conn, &units, Some(p.id))?,
+            None => Vec::new(),
+        };
+        Ok(Facts { plan, households, clans, pledges, meetings, activities, tasks })
+    }
+}
+
+/// A count against a total, with the share in whole percent (floor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Ratio {
+    pub done: u32,
+    pub total: u32,
+    pub pct: u32,
+}
+
+impl Ratio {
+    fn new(done: usize, total: usize) -> Ratio {
+        let pct = (done * 100).checked_div(total).unwrap_or(0) as u32;
+        Ratio { done: done as u32, total: total as u32, pct }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ChecklistSummary {
+    pub total: u32,
+    pub done: u32,
+    pub not_applicable: u32,
+    /// Open (todo or doing) and not yet past due.
+    pub open: u32,
+    pub overdue: u32,
+    /// Open and due within `DUE_SOON_DAYS` days (today included).
+    pub due_soon: u32,
+}
+
+/// A task on a summary screen, with its due date as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaskItem {
+    pub task: Uuid,
+    pub unit: Uuid,
+    pub code: String,
+    pub title: String,
+    pub status: TaskStatus,
+    pub due: NaiveDate,
+    /// dd/mm/yyyy.
+    pub due_text: String,
+    /// Negative when overdue.
+    pub days_left: i64,
+}
+
+impl TaskItem {
+    fn new(t: &Task, today: NaiveDate) -> TaskItem {
+        TaskItem {
+            task: t.id,
+            unit: t.unit,
+            code: t.code.clone(),
+            title: t.title.clone(),
+            status: t.status,
+            due: t.due,
+            due_text: format_date_vi(t.due),
+            days_left: (t.due - today).num_days(),
+        }
+    }
+}
+
+/// One target of the plan against its threshold, over the units below the one asked about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetProgress {
+    pub code: String,
+    pub text: String,
+    pub indicator: String,
+    pub threshold_pct: u32,
+    /// Units measured (communes for target 1, residential areas for target 2) and how many
+    /// meet the indicator. `measured` is 0 when the unit asked about is below that level.
+    pub measured: u32,
+    pub met: u32,
+    /// None when nothing is measured here or the indicator is unknown to this build.
+    pub value_pct: Option<u32>,
+    pub reached: Option<bool>,
+    /// The measured units that do not meet it yet, by name.
+    pub missing: Vec<String>,
+}
+
+/// One residential area's line in a commune's progress.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AreaProgress {
+    pub unit: Uuid,
+    pub name: String,
+    pub households: Ratio,
+    pub meetings: u32,
+    pub activities: u32,
+    pub checklist: ChecklistSummary,
+    /// Target 2's indicator: a model built (task 3.3 done) or a residential-area pledge.
+    pub model: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    pub unit: Uuid,
+    pub name: String,
+    pub plan: Option<Uuid>,
+    pub today: NaiveDate,
+    pub today_text: String,
+    /// Households pledged / households.
+    pub households: Ratio,
+    /// Clans pledged / clans.
+    pub clans: Ratio,
+    pub residential_area_pledges: u32,
+    /// Sealed minutes of meetings held within the plan period (all, without a plan).
+    pub meetings: u32,
+    pub activities: u32,
+    pub new_law_activities: u32,
+    pub audience: u64,
+    /// The unit's own checklist.
+    pub checklist: ChecklistSummary,
+    pub targets: Vec<TargetProgress>,
+    /// The unit's own open tasks not yet past due, soonest first (at most `UPCOMING_LIMIT`).
+    pub upcoming: Vec<TaskItem>,
+    /// The residential areas below, one line each (empty for a residential area).
+    pub areas: Vec<AreaProgress>,
+}
+
+/// The village head's first screen: progress, what is due soon and what is overdue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HomeSummary {
+    pub progress: Progress,
+    pub households_left: u32,
+    pub due_soon: Vec<TaskItem>,
+    pub overdue: Vec<TaskItem>,
+}
+
+fn summarize(tasks: &[&Task], today: NaiveDate) -> ChecklistSummary {
+    let mut s = ChecklistSummary { total: tasks.len() as u32, ..Default::default() };
+    for t in tasks {
+        match t.status {
+            TaskStatus::Done => s.done += 1,
+            TaskStatus::NotApplicable => s.not_applicable += 1,
+            _ if t.due < today => s.overdue += 1,
+            _ => {
+                s.open += 1;
+                if (t.due - today).num_days() < DUE_SOON_DAYS {
+                    s.due_soon += 1;
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Everything below counted once per unit, for a subtree.
+struct Counts<'a> {
+    facts: &'a Facts,
+    period: Option<Period>,
+    /// Per unit: (households, households pledged), (clans, clans pledged).
+    by_unit: HashMap<Uuid, [(usize, usize); 2]>,
+}
+
+impl<'a> Counts<'a> {
+    fn new(facts: &'a Facts) -> Counts<'a> {
+        // A subject signed for twice (an amendment) still counts once.
+        let pledged: HashSet<(&str, Uuid)> = facts.pledges.iter().map(|p| (p.kind.as_str(), p.subject)).collect();
+        let mut by_unit: HashMap<Uuid, [(usize, usize); 2]> = HashMap::new();
+        for (slot, kind, list) in [(0, "household", &facts.households), (1, "clan", &facts.clans)] {
+            for (id, unit) in list {
+                let c = &mut by_unit.entry(*unit).or_default()[slot];
+                c.0 += 1;
+                c.1 += usize::from(pledged.contains(&(kind, *id)));
+            }
+        }
+        Counts { facts, period: facts.plan.as_ref().map(|p| p.period), by_unit }
+    }
+
+    fn ratio(&self, units: &HashSet<Uuid>, slot: usize) -> Ratio {
+        let (total, done) = units.iter().filter_map(|u| self.by_unit.get(u)).fold((0, 0), |(t, d), c| (t + c[slot].0, d + c[slot].1));
+        Ratio::new(done, total)
+    }
+
+    fn in_period(&self, d: NaiveDate) -> bool {
+        self.period.is_none_or(|p| p.contains(d))
+    }
+
+    fn households(&self, units: &HashSet<Uuid>) -> Ratio {
+        self.ratio(units, 0)
+    }
+
+    fn clans(&self, units: &HashSet<Uuid>) -> Ratio {
+        self.ratio(units, 1)
+    }
+
+    fn meetings(&self, units: &HashSet<Uuid>) -> u32 {
+        self.facts.meetings.iter().filter(|(u, d)| units.contains(u) && self.in_period(*d)).count() as u32
+    }
+
+    fn activities<'s>(&'s self, units: &'s HashSet<Uuid>) -> impl Iterator<Item = &'a ActivityFact> + 's {
+        self.facts.activities.iter().filter(move |a| units.contains(&a.unit) && self.in_period(a.date))
+    }
+
+    fn new_law_activity(&self, units: &HashSet<Uuid>) -> bool {
+        self.activities(units).any(|a| a.new_law)
+    }
+
+    fn model(&self, area: Uuid, units: &HashSet<Uuid>) -> bool {
+        let task_done =
+            self.facts.tasks.iter().any(|t| units.contains(&t.unit) && t.code == MODEL_TASK_CODE && t.status == TaskStatus::Done);
+        task_done
+            || self
+                .facts
+                .pledges
+                .iter()
+                .any(|p| p.kind == "residential_area" && (p.subject == area || units.contains(&p.unit) || units.contains(&p.subject)))
+    }
+}
+
+fn target_progress(tree: &UnitTree, counts: &Counts<'_>, unit: Uuid, target: &crate::plans::Target, today: NaiveDate) -> TargetProgress {
+    let measured: Vec<_> = tree
+        .subtree(unit)
+        .into_iter()
+        .filter(|u| tree.matches_level(*u, &target.measured_over) && tree.get(*u).is_some_and(|x| x.is_active_on(today)))
+        .collect();
+    let known = [INDICATOR_NEW_LAW_ACTIVITY, INDICATOR_RESIDENTIAL_AREA_MODEL].contains(&target.indicator.as_str());
+    let mut met = 0;
+    let mut missing = Vec::new();
+    for m in &measured {
+        let units: HashSet<Uuid> = tree.subtree(*m).into_iter().collect();
+        let ok = match target.indicator.as_str() {
+            INDICATOR_NEW_LAW_ACTIVITY => counts.new_law_activity(&units),
+            INDICATOR_RESIDENTIAL_AREA_MODEL => counts.model(*m, &units),
+            _ => false,
+        };
+        if ok {
+            met += 1;
+        } else {
+            missing.push(tree.name_on(*m, today).unwrap_or_default().to_string());
+        }
+    }
+    let n = measured.len() as u32;
+    let (value_pct, reached) =
+        if known && n > 0 { (Some(met * 100 / n), Some(met * 100 >= target.threshold_pct * n)) } else { (None, None) };
+    TargetProgress {
+        code: target.code.clone(),
+        text: target.text.clone(),
+        indicator: target.indicator.clone(),
+        threshold_pct: target.threshold_pct,
+        measured: if known { n } else { 0 },
+        met,
+        value_pct,
+        reached,
+        missing: if known { missing } else { Vec::new() },
+    }
+}
+
+/// Progress of `unit` (a residential area, a commune, or any unit above) on `today`.
+pub fn compute(tree: &UnitTree, facts: &Facts, unit: Uuid, today: NaiveDate) -> Progress {
+    let counts = Counts::new(facts);
+    let units: HashSet<Uuid> = tree.subtree(unit).into_iter().collect();
+    let activities: Vec<_> = counts.activities(&units).collect();
+    let own_tasks: Vec<&Task> = facts.tasks.iter().filter(|t| t.unit == unit).collect();
+    let mut upcoming: Vec<TaskItem> =
+        own_tasks.iter().filter(|t| t.status.is_open() && t.due >= today).map(|t| TaskItem::new(t, today)).collect();
+    upcoming.sort_by(|a, b| (a.due, &a.code).cmp(&(b.due, &b.code)));
+    upcoming.truncate(UPCOMING_LIMIT);
+
+    let areas = if tree.is_residential_area(unit) {
+        Vec::new()
+    } else {
+        tree.residential_areas(unit, today)
+            .into_iter()
+            .map(|area| {
+                let area_units: HashSet<Uuid> = tree.subtree(area.id).into_iter().collect();
+                let area_tasks: Vec<&Task> = facts.tasks.iter().filter(|t| t.unit == area.id).collect();
+                AreaProgress {
+                    unit: area.id,
+                    name: area.name_on(today).to_string(),
+                    households: counts.households(&area_units),
+                    meetings: counts.meetings(&area_units),
+                    activities: counts.activities(&area_units).count() as u32,
+                    checklist: summarize(&area_tasks, today),
+                    model: counts.model(area.id, &area_units),
+                }
+            })
+            .collect()
+    };
+
+    Progress {
+        unit,
+        name: tree.name_on(unit, today).unwrap_or_default().to_string(),
+        plan: facts.plan.as_ref().map(|p| p.id),
+        today,
+        today_text: format_date_vi(today),
+        households: counts.households(&units),
+        clans: counts.clans(&units),
+        residential_area_pledges: facts.pledges.iter().filter(|p| p.kind == "residential_area" && units.contains(&p.unit)).count() as u32,
+        meetings: counts.meetings(&units),
+        activities: activities.len() as u32,
+        new_law_activities: activities.iter().filter(|a| a.new_law).count() as u32,
+        audience: activities.iter().map(|a| u64::from(a.audience)).sum(),
+        checklist: summarize(&own_tasks, today),
+        targets: facts.plan.iter().flat_map(|p| &p.targets).map(|t| target_progress(tree, &counts, unit, t, today)).collect(),
+        upcoming,
+        areas,
+    }
+}
+
+/// The home screen of `unit` (a village head's), from its progress and its own tasks.
+pub fn home(tree: &UnitTree, facts: &Facts, unit: Uuid, today: NaiveDate) -> HomeSummary {
+    let progress = compute(tree, facts, unit, today);
+    let own = facts.tasks.iter().filter(|t| t.unit == unit && t.status.is_open());
+    let mut due_soon = Vec::new();
+    let mut overdue = Vec::new();
+    for t in own {
+        let item = TaskItem::new(t, today);
+        if t.due < today {
+            overdue.push(item);
+        } else if item.days_left < DUE_SOON_DAYS {
+            due_soon.push(item);
+        }
+    }
+    due_soon.sort_by(|a, b| (a.due, &a.code).cmp(&(b.due, &b.code)));
+    overdue.sort_by(|a, b| (a.due, &a.code).cmp(&(b.due, &b.code)));
+    HomeSummary { households_left: progress.households.total - progress.households.done, progress, due_soon, overdue }
+}
+
+/// Progress of `unit` under `plan` from a database with the `records` table, on `today`.
+pub fn progress_from(conn: &Connection, unit: Uuid, plan: Option<Uuid>, today: NaiveDate) -> Result<Progress> {
+    let tree = UnitTree::load(conn)?;
+    if !tree.contains(unit) {
+        return Err(Error::NotFound { entity: "unit", id: unit.to_string() });
+    }
+    let facts = Facts::load(conn, &tree, unit, plan)?;
+    Ok(compute(&tree, &facts, unit, today))
+}
+
+impl Store {
+    /// Today's date in Vietnam by this store's (server-corrected) clock.
+    pub fn today(&self) -> NaiveDate {
+        today_in_vietnam(self.now_millis())
+    }
+
+    /// Progress of a village, a commune (with a line per village) or any unit, under `plan`.
+    pub fn progress(&self, unit: Uuid, plan: Option<Uuid>) -> Result<Progress> {
+        let today = self.today();
+        self.read(|c| progress_from(c, unit, plan, today))
+    }
+
+    /// The village head's home screen under the plan in force today (if any).
+    pub fn home(&self, unit: Uuid) -> Result<HomeSummary> {
+        let today = self.today();
+        let plan = self.current_plan_for(unit, today)?.map(|p| p.id);
+        self.read(|c| {
+            let tree = UnitTree::load(c)?;
+            if !tree.contains(unit) {
+                return Err(Error::NotFound { entity: "unit", id: unit.to_string() });
+            }
+            let facts = Facts::load(c, &tree, unit, plan)?;
+            Ok(home(&tree, &facts, unit, today))
+        })
+    }
+}
