@@ -156,7 +156,7 @@ impl SyncClient {
 
     fn pending_totals(&self) -> Result<(u64, u64)> {
         self.store.read(|c| {
-            Ok(c.query_row("SELECT count(*), COALESCE(sum(length(body)), 0) FROM outbox WHERE state = 'pending'", [], |r| {
+            Ok(c.query_row("SELECT count(*), COALESCE(sum(length(CAST(body AS BLOB))), 0) FROM outbox WHERE state = 'pending'", [], |r| {
                 Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
             })?)
         })
