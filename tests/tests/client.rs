@@ -45,13 +45,19 @@ fn an_interrupted_attachment_upload_resumes_and_is_never_sent_twice() {
     assert!(server_status(&server, &phone, &info.sha256).complete);
     assert!(phone.store.attachments_not_uploaded().unwrap().is_empty());
 
-    // Another phone with the same photo does not send it again.
+    // Another phone that took the same photo does not send it again.
     let other = Phone::enrolled(&server, village_a());
-    other.sync().unwrap();
     other.store.put_attachment(&bytes, "image/jpeg").unwrap();
     let report = other.sync().unwrap();
     assert_eq!(report.attachments_uploaded, 1);
     assert!(report.wire.bytes_sent < 1_000, "sent {}", report.wire.bytes_sent);
+
+    // A phone without it fetches it for the sealed minutes it received.
+    let third = Phone::enrolled(&server, village_a());
+    let report = third.sync().unwrap();
+    assert_eq!(report.attachments_downloaded, 1);
+    assert_eq!(third.store.attachment(&info.sha256).unwrap(), bytes);
+    assert!(third.store.attachments_missing().unwrap().is_empty());
 }
 
 #[derive(Default)]
