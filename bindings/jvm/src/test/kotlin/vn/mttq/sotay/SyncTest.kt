@@ -101,8 +101,10 @@ class SyncTest {
             ))
             val minutesId = phone.sealMinutes(draft.id, "Nguyễn Văn Hùng").id
             val pledgedHousehold = households[0].id
+            val signature = phone.putAttachment(byteArrayOf(0x89.toByte(), 0x50, 0x4E, 0x47, 1, 2, 3, 4), "image/png")
+            assertEquals(false, signature.uploaded)
             val pledgeId = phone.recordPledge(
-                PledgeForm(PledgeKind.HOUSEHOLD, pledgedHousehold, template.id, households[0].headName, "Nguyễn Văn Hùng", today.toString(), null),
+                PledgeForm(PledgeKind.HOUSEHOLD, pledgedHousehold, template.id, households[0].headName, "Nguyễn Văn Hùng", today.toString(), signature.sha256),
                 "Nguyễn Văn Hùng",
             ).id
             phone.recordVisit(households[1].id, VisitForm(today.toString(), VisitOutcome.NOT_HOME, today.plusDays(3).toString(), "Vắng nhà"))
@@ -117,6 +119,8 @@ class SyncTest {
             val second = phone.syncNow(pushRecorder)
             assertEquals(4UL, second.pushed)
             assertEquals(0UL, second.setAside)
+            assertEquals(1UL, second.attachmentsUploaded)
+            assertEquals(true, phone.attachmentInfo(signature.sha256).uploaded)
             assertEquals(0UL, phone.queueStatus().pending)
             assertTrue(pushRecorder.events.any { it.phase == SyncPhase.PUSH && it.itemsDone == 4UL && it.itemsTotal == 4UL })
             Triple(minutesId, pledgeId, pledgedHousehold)
