@@ -167,6 +167,7 @@ impl SqliteStorage {
     /// Open (or create) the database file and bring its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> StorageResult<SqliteStorage> {
         let path = path.as_ref().to_path_buf();
+        sotay_core::store::initialize_sqlite()?;
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
