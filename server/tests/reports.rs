@@ -21,6 +21,7 @@ fn commune(name: &str, households: u64, pledged: u64, kdc: u64, kdc_ok: u64, new
         residential_areas: kdc,
         residential_areas_achieved: kdc_ok,
         visits: pledged + 5,
+        overdue_tasks: 0,
     }
 }
 

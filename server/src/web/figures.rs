@@ -174,6 +174,11 @@ pub async fn unit_view(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid) -> 
         }
         filing.push(status);
     }
+    for (r, f) in rows.iter().zip(&figures.rows) {
+        if f.overdue_tasks > 0 {
+            late.push(Late { unit: *r, unit_name: ctx.full_name(*r), what: format!("{} nhiệm vụ quá hạn", f.overdue_tasks), due: ctx.today });
+        }
+    }
     late.sort_by_key(|l| l.due);
     Ok(UnitView { figures, rows_level, rows_are_communes, deadlines, late, filing })
 }

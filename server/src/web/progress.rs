@@ -139,8 +139,15 @@ pub fn compute(
     // Tasks: key task 3.3 done in a residential area; the unit's own checklist.
     let tasks = s.records(Entity::Task, None)?;
     for t in tasks.iter().filter(|t| subtree.contains(&t.unit) && text(t, "plan") == plan_key) {
-        if text(t, "code") == MODEL_TASK && text(t, "status") == "done" {
+        let status = text(t, "status");
+        if text(t, "code") == MODEL_TASK && status == "done" {
             kdc_achieved.insert(t.unit);
+        }
+        let overdue = NaiveDate::parse_from_str(text(t, "due"), "%Y-%m-%d").is_ok_and(|d| d < today);
+        if overdue && status != "done" && status != "not_applicable" {
+            if let Some(&i) = row_of.get(&t.unit) {
+                figures[i].overdue_tasks += 1;
+            }
         }
     }
     let own_tasks: Vec<RecordState> = tasks.into_iter().filter(|t| t.unit == unit).collect();
