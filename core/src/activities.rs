@@ -100,7 +100,8 @@ fn check(conn: &Connection, a: &mut Activity, today: NaiveDate) -> Result<()> {
     if a.date > today {
         return Err(Error::validation("date", Rule::NotAfter { date: format_date_vi(today) }));
     }
-    if load_record(conn, a.unit)?.is_none_or(|r| r.entity != Entity::Unit) {
+    let tree = UnitTree::load(conn)?;
+    if !tree.contains(a.unit) {
         return Err(Error::validation("unit", Rule::UnknownReference { entity: "unit" }));
     }
     if let Some(task_id) = a.task {
@@ -108,7 +109,6 @@ fn check(conn: &Connection, a: &mut Activity, today: NaiveDate) -> Result<()> {
         if a.plan.is_some_and(|p| p != task.plan) {
             return Err(Error::validation("task", Rule::Invalid { expected: "a task of the same plan" }));
         }
-        let tree = UnitTree::load(conn)?;
         if !tree.in_scope(task.unit, a.unit) {
             return Err(Error::validation("task", Rule::Invalid { expected: "a task of this unit or a unit above it" }));
         }
@@ -116,6 +116,9 @@ fn check(conn: &Connection, a: &mut Activity, today: NaiveDate) -> Result<()> {
     }
     if let Some(plan_id) = a.plan {
         let plan = load_plan(conn, plan_id).map_err(|_| Error::validation("plan", Rule::UnknownReference { entity: "plan" }))?;
+        if !tree.readable(a.unit, Entity::Plan, plan.issuer) {
+            return Err(Error::validation("plan", Rule::Invalid { expected: "a plan of this unit or a unit above it" }));
+        }
         plan.check_in_period("date", a.date)?;
     }
     Ok(())

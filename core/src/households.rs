@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::record::{self, Entity, Fields, RecordState};
-use crate::store::{Store, Tx, load_record};
+use crate::record::{self, Entity, RecordState};
+use crate::lookup::{existing, parse_id, put_changed};
+use crate::store::{Store, load_record};
 use crate::validate::{self, MAX_LINE, MAX_NAME};
 use crate::{Error, Result, Rule};
 
@@ -145,10 +146,10 @@ impl Store {
             existing(tx.conn(), id, Entity::Household)?;
             let linked: Vec<(String, String)> = {
                 let mut stmt = tx.conn().prepare(
-                    "SELECT id, entity FROM records
-                     WHERE (entity = 'visit' AND json_extract(doc, '$.household') = ?1)
-                        OR (entity = 'pledge' AND json_extract(doc, '$.kind') = 'household'
-                            AND json_extract(doc, '$.subject') = ?1)",
+                    "SELECT id, entity FROM records WHERE entity = 'visit' AND json_extract(doc, '$.household') = ?1
+                     UNION ALL
+                     SELECT id, entity FROM records WHERE entity = 'pledge' AND json_extract(doc, '$.subject') = ?1
+                       AND json_extract(doc, '$.kind') = 'household'",
                 )?;
                 let rows = stmt.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 rows.collect::<rusqlite::Result<_>>()?
@@ -320,27 +321,6 @@ fn phone(value: Option<&str>) -> Result<Option<String>> {
         return Err(Error::validation("phone", Rule::Invalid { expected: "a phone number of 10 or 11 digits starting with 0" }));
     }
     Ok(Some(national))
-}
-
-/// The record `id`, which must exist and be of kind `entity`.
-pub(crate) fn existing(conn: &Connection, id: Uuid, entity: Entity) -> Result<RecordState> {
-    match load_record(conn, id)? {
-        Some(r) if r.entity == entity => Ok(r),
-        _ => Err(Error::NotFound { entity: entity.as_str(), id: id.to_string() }),
-    }
-}
-
-/// Write only the fields whose value differs from the stored record.
-pub(crate) fn put_changed(tx: &mut Tx<'_>, current: &RecordState, fields: Fields) -> Result<()> {
-    let changed: Fields = fields.into_iter().filter(|(k, v)| current.fields.get(k) != Some(v)).collect();
-    if !changed.is_empty() {
-        tx.put(current.entity, current.id, current.unit, changed)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn parse_id(s: &str) -> Result<Uuid> {
-    Uuid::parse_str(s).map_err(|e| Error::Store(e.to_string()))
 }
 
 /// Households matching `filter` (over `search s` joined with `records r`), alphabetical.

@@ -7,6 +7,7 @@ pub mod checklist;
 pub mod clock;
 pub mod error;
 pub mod households;
+mod lookup;
 pub mod minutes;
 pub mod outbox;
 pub mod plans;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::households::{existing, put_changed};
+use crate::lookup::{existing, put_changed};
 use crate::record::{self, Entity, RecordState, Seal};
 use crate::store::{Store, list_records};
 use crate::validate::{self, MAX_LINE, MAX_NAME, MAX_TEXT};

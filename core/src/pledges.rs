@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::households::{existing, put_changed};
+use crate::lookup::{existing, put_changed, records_by};
 use crate::record::{self, Entity, RecordState, Seal};
 use crate::store::{Store, list_records};
 use crate::validate::{self, MAX_LINE, MAX_NAME};
@@ -169,7 +169,7 @@ impl Store {
         self.write(|tx| {
             let by = validate::required("sealed_by", by, MAX_NAME)?;
             let (unit, content) = check_pledge(tx.conn(), input, None, tx.now_millis())?;
-            if already_pledged(tx.conn(), unit, &content)? {
+            if already_pledged(tx.conn(), &content)? {
                 return Err(Error::validation("subject", Rule::Duplicate));
             }
             let id = Uuid::now_v7();
@@ -207,15 +207,7 @@ impl Store {
 
     /// The pledges of one household, clan or residential area, amendments included, oldest first.
     pub fn pledges_of_subject(&self, subject: Uuid) -> Result<Vec<Pledge>> {
-        self.read(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT id FROM records WHERE entity = 'pledge' AND json_extract(doc, '$.subject') = ?1 ORDER BY id",
-            )?;
-            let ids = stmt.query_map([subject.to_string()], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-            ids.iter()
-                .map(|id| Pledge::from_record(&existing(c, crate::households::parse_id(id)?, Entity::Pledge)?))
-                .collect()
-        })
+        self.read(|c| records_by(c, Entity::Pledge, "subject", &subject.to_string())?.iter().map(Pledge::from_record).collect())
     }
 }
 
@@ -276,11 +268,10 @@ fn check_pledge(conn: &Connection, p: &PledgeInput, amends: Option<Uuid>, now_mi
 }
 
 /// Whether the subject already has an original (not amending) pledge on this template.
-fn already_pledged(conn: &Connection, unit: Uuid, p: &PledgeContent) -> Result<bool> {
+fn already_pledged(conn: &Connection, p: &PledgeContent) -> Result<bool> {
     let mut stmt = conn.prepare_cached(
-        "SELECT 1 FROM records WHERE entity = 'pledge' AND unit_id = ?1
-           AND json_extract(doc, '$.subject') = ?2 AND json_extract(doc, '$.template') = ?3
-           AND json_extract(doc, '$.amends') IS NULL LIMIT 1",
+        "SELECT 1 FROM records WHERE entity = 'pledge' AND json_extract(doc, '$.subject') = ?1
+           AND json_extract(doc, '$.template') = ?2 AND json_extract(doc, '$.amends') IS NULL LIMIT 1",
     )?;
-    Ok(stmt.exists(rusqlite::params![unit.to_string(), p.subject.to_string(), p.template.to_string()])?)
+    Ok(stmt.exists(rusqlite::params![p.subject.to_string(), p.template.to_string()])?)
 }

@@ -26,6 +26,15 @@ pub const UPCOMING_LIMIT: usize = 5;
 /// The key task whose completion in a residential area counts for target 2.
 pub const MODEL_TASK_CODE: &str = "3.3";
 
+/// Ids of one kind of record in a set of units (households, clans). Public so a server can
+/// check that its own indexes cover it (`records_by_entity_unit_id` in the phone schema).
+pub const IDS_BY_KIND_SQL: &str = "SELECT id, unit_id FROM records WHERE entity = ?1 AND unit_id IN (SELECT value FROM json_each(?2))";
+
+/// Subjects of the sealed pledges in a set of units; written to match the covering index
+/// `records_pledge_subjects` (phone schema migration 3) so no document is read.
+pub const SEALED_PLEDGES_SQL: &str = "SELECT unit_id, json_extract(doc, '$.kind'), json_extract(doc, '$.subject') FROM records
+     WHERE entity = 'pledge' AND (seal IS NOT NULL) = 1 AND unit_id IN (SELECT value FROM json_each(?1))";
+
 /// A sealed pledge, as progress needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PledgeFact {
@@ -73,8 +82,7 @@ impl Facts {
         let ids = serde_json::to_string(&units.iter().map(|u| u.to_string()).collect::<Vec<_>>())?;
         let plan = plan.map(|p| load_plan(conn, p)).transpose()?;
         let pairs = |entity: &str| -> Result<Vec<(Uuid, Uuid)>> {
-            let mut stmt =
-                conn.prepare_cached("SELECT id, unit_id FROM records WHERE entity = ?1 AND unit_id IN (SELECT value FROM json_each(?2))")?;
+            let mut stmt = conn.prepare_cached(IDS_BY_KIND_SQL)?;
             let rows = stmt.query_map(rusqlite::params![entity, ids], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
             let mut out = Vec::new();
             for row in rows {
@@ -87,10 +95,7 @@ impl Facts {
         let clans = pairs("clan")?;
 
         let mut pledges = Vec::new();
-        let mut stmt = conn.prepare_cached(
-            "SELECT unit_id, json_extract(doc, '$.kind'), json_extract(doc, '$.subject') FROM records
-             WHERE entity = 'pledge' AND seal IS NOT NULL AND unit_id IN (SELECT value FROM json_each(?1))",
-        )?;
+        let mut stmt = conn.prepare_cached(SEALED_PLEDGES_SQL)?;
         let rows =
             stmt.query_map([&ids], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, Option<String>>(2)?)))?;
         for row in rows {

@@ -52,6 +52,27 @@ pub const MIGRATIONS: &[&str] = &[
         uploaded  INTEGER NOT NULL DEFAULT 0
     ) STRICT;
     "#,
+    // 3: pledges by subject and visits by household without parsing every record's JSON
+    // (the duplicate-pledge check on every signature, erasure on request).
+    r#"
+    CREATE INDEX records_pledge_subject ON records (json_extract(doc, '$.subject')) WHERE entity = 'pledge';
+    CREATE INDEX records_visit_household ON records (json_extract(doc, '$.household')) WHERE entity = 'visit';
+    "#,
+    // 4: names in alphabetical order with everything a search reads, so a search walks one
+    // index in order and stops at the first screenful of matches.
+    r#"
+    CREATE INDEX search_in_order ON search (entity, sort_key, record_id, unit_id, folded);
+    "#,
+    // 5: covering indexes for progress: ids per kind and unit (households, clans), and the
+    // subject of every sealed pledge, so counting a commune reads indexes, not documents.
+    // (entity, unit_id, id) serves every use of the index it replaces.
+    r#"
+    CREATE INDEX records_by_entity_unit_id ON records (entity, unit_id, id);
+    DROP INDEX records_by_entity_unit;
+    CREATE INDEX records_pledge_subjects ON records
+        (entity, unit_id, (seal IS NOT NULL), json_extract(doc, '$.kind'), json_extract(doc, '$.subject'))
+        WHERE entity = 'pledge';
+    "#,
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

@@ -125,11 +125,14 @@ pub struct UnitTree {
     commune_levels: HashSet<String>,
     /// Height of each level name above residential areas (0), from the tallest unit of it.
     tiers: HashMap<String, u32>,
+    /// Display order: code, then the Vietnamese collation key of the name.
+    sort_keys: HashMap<Uuid, (String, Vec<u8>)>,
 }
 
 impl UnitTree {
     pub fn from_units(units: impl IntoIterator<Item = Unit>) -> UnitTree {
         let mut tree = UnitTree { units: units.into_iter().map(|u| (u.id, u)).collect(), ..Default::default() };
+        tree.sort_keys = tree.units.values().map(|u| (u.id, (u.code.clone(), text::sort_key(&u.name)))).collect();
         let mut ids: Vec<Uuid> = tree.units.keys().copied().collect();
         ids.sort_by(|a, b| tree.order(*a, *b));
         for id in &ids {
@@ -166,8 +169,7 @@ impl UnitTree {
     }
 
     fn order(&self, a: Uuid, b: Uuid) -> std::cmp::Ordering {
-        let (ua, ub) = (&self.units[&a], &self.units[&b]);
-        (ua.code.as_str(), text::sort_key(&ua.name), a).cmp(&(ub.code.as_str(), text::sort_key(&ub.name), b))
+        (&self.sort_keys[&a], a).cmp(&(&self.sort_keys[&b], b))
     }
 
     /// 0 for a residential area; 1 + the tallest child otherwise; None without children.

@@ -9,7 +9,8 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::households::{Household, existing};
+use crate::households::Household;
+use crate::lookup::{existing, records_by};
 use crate::pledges::PledgeKind;
 use crate::record::{self, Entity, RecordState};
 use crate::store::{Store, list_records};
@@ -98,8 +99,9 @@ impl Store {
     /// The visits to a household, latest first.
     pub fn visits_of_household(&self, household: Uuid) -> Result<Vec<Visit>> {
         self.read(|c| {
-            let h = existing(c, household, Entity::Household)?;
-            let mut visits: Vec<Visit> = village_visits(c, h.unit)?.into_iter().filter(|v| v.content.household == household).collect();
+            existing(c, household, Entity::Household)?;
+            let mut visits: Vec<Visit> =
+                records_by(c, Entity::Visit, "household", &household.to_string())?.iter().map(Visit::from_record).collect::<Result<_>>()?;
             visits.sort_by_key(|v| std::cmp::Reverse((v.content.visited_on, v.id)));
             Ok(visits)
         })

@@ -64,6 +64,12 @@ fn activities_are_validated() {
         "date",
         Rule::DateOutsidePeriod { from: "01/01/2023".into(), to: "31/12/2023".into() },
     );
+    let commune_plan = store.create_plan(t.township, &sotay_core::seed::plan_2023_binh_son().unwrap()).unwrap();
+    assert_invalid(
+        store.record_activity(v, &Activity { plan: Some(commune_plan.id), ..talk(ymd(2023, 6, 1)) }),
+        "plan",
+        Rule::Invalid { expected: "a plan of this unit or a unit above it" },
+    );
     let other_village_task = store.checklist(t.village2, plan.id).unwrap()[0].id;
     assert_invalid(
         store.record_activity(v, &Activity { task: Some(other_village_task), ..talk(ymd(2023, 6, 1)) }),

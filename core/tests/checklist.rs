@@ -140,3 +140,41 @@ fn due_dates_stay_within_the_plan_period() {
         Rule::Invalid { expected: "a unit under the issuer of the plan" },
     );
 }
+
+#[test]
+fn after_the_2025_reform_a_province_plan_reaches_communes_directly() {
+    let store = store_at(2026, 1, 10);
+    let t = seed_tree(&store);
+    let mut new = new_unit("", "Bình Sơn", "xã", Some(t.province), false);
+    new.established_on = Some(ymd(2025, 7, 1));
+    let new_commune = store.add_unit(new).unwrap().id;
+    store.merge_unit(t.commune, new_commune, ymd(2025, 7, 1)).unwrap();
+    store.merge_unit(t.township, new_commune, ymd(2025, 7, 1)).unwrap();
+    // The province issues next year's plan: its own duty and deadlines are for "tỉnh".
+    let mut plan = sotay_core::seed::plan_2023_binh_son().unwrap();
+    for _ in 0..3 {
+        plan = plan.copy_for_next_year();
+    }
+    plan.duties[0].level = "tỉnh".into();
+    for m in &mut plan.milestones {
+        m.deadlines[1].level = "tỉnh".into();
+    }
+    let plan = store.create_plan(t.province, &plan).unwrap();
+    store.instantiate_plan(plan.id).unwrap();
+    let reports = |unit| -> Vec<String> {
+        store
+            .checklist(unit, plan.id)
+            .unwrap()
+            .iter()
+            .filter(|t| t.code.starts_with("M-"))
+            .map(|t| sotay_core::clock::format_date_vi(t.due))
+            .collect()
+    };
+    assert_eq!(reports(new_commune), ["30/05/2026", "30/08/2026", "30/11/2026"]);
+    assert_eq!(reports(t.province), ["05/06/2026", "05/09/2026", "05/12/2026"]);
+    assert!(store.checklist(t.commune, plan.id).unwrap().is_empty(), "merged away before the plan's year");
+    assert!(store.checklist(t.district, plan.id).unwrap().is_empty(), "no district tier in this plan");
+    // The villages of the old communes now belong to the new one and get their tasks.
+    assert_eq!(store.checklist(t.village1, plan.id).unwrap().len(), 4);
+    assert_eq!(store.checklist(t.group1, plan.id).unwrap().len(), 4);
+}

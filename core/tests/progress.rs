@@ -240,3 +240,22 @@ fn progress_of_an_unknown_unit_is_not_found() {
     assert!(matches!(store.progress(Uuid::now_v7(), None), Err(sotay_core::Error::NotFound { .. })));
     assert!(matches!(store.home(Uuid::now_v7()), Err(sotay_core::Error::NotFound { .. })));
 }
+
+#[test]
+fn counting_a_commune_reads_indexes_not_documents() {
+    let store = store_at(2023, 6, 10);
+    let plans: Vec<String> = store
+        .read(|c| {
+            let mut out = Vec::new();
+            for sql in [progress::IDS_BY_KIND_SQL, progress::SEALED_PLEDGES_SQL] {
+                let mut stmt = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let params: &[&dyn rusqlite::ToSql] = if sql.contains("?2") { &[&"household", &"[]"] } else { &[&"[]"] };
+                let rows = stmt.query_map(params, |r| r.get::<_, String>(3))?;
+                out.push(rows.collect::<Result<Vec<_>, _>>()?.join("; "));
+            }
+            Ok(out)
+        })
+        .unwrap();
+    assert!(plans[0].contains("COVERING INDEX records_by_entity_unit_id"), "{}", plans[0]);
+    assert!(plans[1].contains("COVERING INDEX records_pledge_subjects"), "{}", plans[1]);
+}
