@@ -5,8 +5,10 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod checklist;
 pub mod dates;
 pub mod error;
+pub mod home;
 pub mod households;
 pub mod ids;
 pub mod minutes;

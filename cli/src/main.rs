@@ -58,6 +58,15 @@ enum Command {
         yes: bool,
     },
     #[command(subcommand)]
+    Checklist(commands::checklist::ChecklistCommand),
+    /// Progress against the plan's targets (a commune shows a line per village).
+    Progress {
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        plan: Option<String>,
+    },
+    #[command(subcommand)]
     Households(commands::households::HouseholdsCommand),
     #[command(subcommand)]
     Minutes(commands::minutes::MinutesCommand),
@@ -99,6 +108,8 @@ fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Pending => commands::sync::pending(&ctx),
         Command::SetAside(c) => commands::sync::set_aside(&ctx, c),
         Command::Wipe { yes } => commands::sync::wipe(&ctx, yes),
+        Command::Checklist(c) => commands::checklist::run(&ctx, c),
+        Command::Progress { unit, plan } => commands::checklist::progress(&ctx, unit, plan),
         Command::Households(c) => commands::households::run(&ctx, c),
         Command::Minutes(c) => commands::minutes::run(&ctx, c),
         Command::Pledges(c) => commands::pledges::run(&ctx, c),

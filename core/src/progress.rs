@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::checklist::{Task, TaskStatus, load_tasks};
 use crate::clock::{format_date_vi, today_in_vietnam};
-use crate::plans::{INDICATOR_NEW_LAW_ACTIVITY, INDICATOR_RESIDENTIAL_AREA_MODEL, Period, Plan, load_plan};
+use crate::plans::{INDICATOR_NEW_LAW_ACTIVITY, INDICATOR_RESIDENTIAL_AREA_MODEL, Period, Plan, load_plan, plans_for};
 use crate::units::UnitTree;
 use crate::{Error, Result, Store};
 
@@ -478,14 +478,23 @@ impl Store {
         self.read(|c| progress_from(c, unit, plan, today))
     }
 
-    /// The village head's home screen under the plan in force today (if any).
+    /// The village head's home screen under the plan in force today: the newest one that gives
+    /// the unit a checklist (a commune's own plan may sit beside the district's), else the
+    /// newest that applies.
     pub fn home(&self, unit: Uuid) -> Result<HomeSummary> {
         let today = self.today();
-        let plan = self.current_plan_for(unit, today)?.map(|p| p.id);
         self.read(|c| {
             let tree = UnitTree::load(c)?;
             if !tree.contains(unit) {
                 return Err(Error::NotFound { entity: "unit", id: unit.to_string() });
+            }
+            let in_force: Vec<Plan> = plans_for(c, &tree, unit)?.into_iter().filter(|p| p.period.contains(today)).collect();
+            let mut plan = in_force.first().map(|p| p.id);
+            for p in &in_force {
+                if !load_tasks(c, &[unit], Some(p.id))?.is_empty() {
+                    plan = Some(p.id);
+                    break;
+                }
             }
             let facts = Facts::load(c, &tree, unit, plan)?;
             Ok(home(&tree, &facts, unit, today))

@@ -155,6 +155,12 @@ fn the_home_screen_shows_what_is_overdue_and_due_soon() {
     let overdue: Vec<_> = home.overdue.iter().map(|t| (t.code.as_str(), t.due_text.as_str(), t.days_left)).collect();
     assert_eq!(overdue, [("V-pledges", "30/05/2023", -11)]);
     assert!(home.due_soon.is_empty());
+    // The commune then issues its own plan for the year (no checklist for the village under
+    // it): the village keeps seeing the checklist it has.
+    let mut own = sotay_core::seed::plan_2023_binh_son().unwrap();
+    own.issued_on = ymd(2023, 6, 10);
+    w.store.create_plan(w.t.commune, &own).unwrap();
+    assert_eq!(w.store.home(w.t.village1).unwrap().progress.plan, Some(w.plan));
 }
 
 #[test]

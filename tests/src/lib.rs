@@ -37,6 +37,10 @@ pub fn village_a() -> Uuid {
 pub fn village_b() -> Uuid {
     demo_unit("DEMO-BS-BC-2")
 }
+/// The seed plan the demo district issues.
+pub fn seed_plan() -> Uuid {
+    demo_id("plan:2023-binh-son")
+}
 
 /// Retries quick enough for tests (a cut costs 20 ms, not seconds).
 pub fn fast_retry() -> RetryPolicy {
@@ -169,6 +173,13 @@ impl Server {
 
     pub fn data_dir(&self) -> &Path {
         self.data.path()
+    }
+
+    /// Progress of `unit` as the server holds it: the core's progress over the server's own
+    /// database (plain SQLite, same `records` layout), read beside the running server.
+    pub fn progress(&self, unit: Uuid, plan: Option<Uuid>, today: chrono::NaiveDate) -> sotay_core::progress::Progress {
+        let conn = rusqlite::Connection::open_with_flags(self.data.path().join("sotay.db"), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open server db");
+        sotay_core::progress::progress_from(&conn, unit, plan, today).expect("server progress")
     }
 }
 
@@ -356,28 +367,6 @@ pub fn zstd_json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     zstd::bulk::compress(&serde_json::to_vec(value).expect("json"), 3).expect("zstd")
 }
 
-/// Wait until `f` holds (for the server's background work), or panic.
-pub fn eventually(mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !f() {
-        assert!(Instant::now() < deadline, "condition not reached");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Give a phone the district's household pledge template as if pulled from the server (the
-/// demo server does not serve templates yet; a village phone may not write them).
-pub fn receive_household_template(phone: &Phone) -> Uuid {
-    use sotay_core::pledges::{PledgeKind, shipped_pledge_templates};
-    let content = shipped_pledge_templates().expect("templates").into_iter().find(|t| t.kind == PledgeKind::Household).expect("household template");
-    let id = demo_id("template:household");
-    let fields = sotay_core::record::to_fields(&content).expect("fields");
-    let hlc = sotay_core::Hlc { millis: 1, counter: 0, node: 0 };
-    let clocks = fields.keys().map(|k| (k.clone(), hlc)).collect();
-    let record = RecordState { entity: Entity::PledgeTemplate, id, unit: demo_unit("DEMO-BS"), fields, clocks, seal: None };
-    phone.store.write(|tx| tx.apply_remote(&record)).expect("apply template");
-    id
-}
 
 /// Every record a phone holds, keyed by id, for comparing phones.
 pub fn snapshot(phone: &Phone) -> std::collections::BTreeMap<Uuid, RecordState> {

@@ -45,11 +45,22 @@ fn a_village_head_enrolls_captures_and_syncs_from_the_terminal() {
     assert_eq!(found["households"][0]["id"], id.as_str());
     assert_eq!(ok(dir.path(), &["households", "list"])["households"].as_array().unwrap().len(), before + 1);
 
+    // A pledge signed at the door, sealed as it is saved, counts in the village's progress.
+    let pledged = ok(dir.path(), &["pledges", "capture", "--subject", &id, "--signed-by", "Nguyễn Thị Dòng Lệnh", "--witness", "Trưởng ban", "--signed-on", "12/04/2023"]);
+    assert_eq!(pledged["sealed"], true);
+    let progress = ok(dir.path(), &["progress"]);
+    assert_eq!(progress["households"]["done"], 1);
+    assert_eq!(progress["households"]["total"].as_u64().unwrap() as usize, before + 1);
+    let left = ok(dir.path(), &["visits", "left"])["households"].as_array().unwrap().len();
+    assert_eq!(left, before);
+    ok(dir.path(), &["sync"]);
+
     // A second phone of the same village gets the household.
     let other = tempfile::tempdir().unwrap();
     ok(other.path(), &["enroll", "--server", &server.url, "--code", &server.enrollment_code(village_a())]);
     ok(other.path(), &["sync"]);
     assert_eq!(ok(other.path(), &["households", "search", "dong lenh"])["households"][0]["id"], id.as_str());
+    assert_eq!(ok(other.path(), &["progress"])["households"]["done"], 1);
 }
 
 #[test]

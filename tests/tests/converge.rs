@@ -31,9 +31,8 @@ fn three_phones_in_two_villages_converge() {
 
     // Offline capture on all three.
     let shared = a_households[0].id;
-    let template = receive_household_template(&a1);
-    receive_household_template(&a2);
-    receive_household_template(&b);
+    // The district's household pledge template came with the first sync.
+    let template = a1.store.pledge_templates(Some(PledgeKind::Household)).unwrap()[0].id;
     let new_a1 = a1.store.add_household(village_a(), &household("Nguyễn Văn Mới", 4)).unwrap();
     let signed_on = NaiveDate::from_ymd_opt(2023, 4, 12).unwrap();
     let pledge = PledgeInput { kind: PledgeKind::Household, subject: new_a1.id, template, signed_by: "Nguyễn Văn Mới".into(), witness: "Trưởng ban".into(), signed_on, signature: None };
@@ -53,6 +52,10 @@ fn three_phones_in_two_villages_converge() {
     a2.store.seal_minutes(m.id, "Trưởng ban").unwrap();
 
     let new_b = b.store.add_household(village_b(), &household("Trần Thị Bê", 3)).unwrap();
+    let demo_b = b.records(Entity::Household).into_iter().find(|h| h.id != new_b.id).unwrap().id;
+    for subject in [new_b.id, demo_b] {
+        b.store.record_pledge(&PledgeInput { subject, signed_by: "Chủ hộ".into(), ..pledge.clone() }, "Trưởng ban").unwrap();
+    }
 
     // Interleaved syncs.
     a1.sync().unwrap();
@@ -66,7 +69,6 @@ fn three_phones_in_two_villages_converge() {
         assert!(p.store.outbox_set_aside_items().unwrap().is_empty());
     }
     let (s1, s2, sb) = (snapshot(&a1), snapshot(&a2), snapshot(&b));
-    // The template was given to each phone by hand; the rest came through the server.
     assert_eq!(s1, s2, "the two phones of village A hold the same records");
     // Both edits of the shared household survive (different fields).
     let merged = a2.store.household(shared).unwrap().details;
@@ -80,7 +82,25 @@ fn three_phones_in_two_villages_converge() {
 
     // A fresh phone of village A gets exactly what the two others hold.
     let a3 = Phone::enrolled(&server, village_a());
-    receive_household_template(&a3);
     a3.sync().unwrap();
     assert_eq!(snapshot(&a3), s1);
+
+    // The commune's progress on the server (the core's progress over the server's database)
+    // equals what the village phones compute for themselves.
+    let plan = seed_plan();
+    let today = a1.store.today();
+    let on_server = server.progress(commune(), Some(plan), today);
+    let phone_a = a1.store.progress(village_a(), Some(plan)).unwrap();
+    let phone_b = b.store.progress(village_b(), Some(plan)).unwrap();
+    assert_eq!(phone_a.households.done, 1);
+    assert_eq!(phone_b.households.done, 2);
+    for phone in [&phone_a, &phone_b] {
+        let line = on_server.areas.iter().find(|a| a.unit == phone.unit).expect("a line per village");
+        assert_eq!(line.households, phone.households);
+        assert_eq!(line.meetings, phone.meetings);
+        assert_eq!(line.checklist, phone.checklist);
+    }
+    let villages_sum: u32 = on_server.areas.iter().map(|a| a.households.done).sum();
+    assert_eq!(on_server.households.done, villages_sum);
+    assert!(on_server.households.done >= 3);
 }

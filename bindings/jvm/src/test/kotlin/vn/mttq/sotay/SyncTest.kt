@@ -85,6 +85,8 @@ class SyncTest {
             assertTrue(households.size >= 2, "the demo village has households")
             val template = phone.pledgeTemplates(PledgeKind.HOUSEHOLD).first()
             val left = phone.householdsLeft(info.unitId).size
+            val before = phone.home(info.unitId).progress.households
+            assertEquals(households.size.toUInt(), before.total)
 
             val draft = phone.createMinutes(info.unitId, MinutesForm(
                 heldAt = System.currentTimeMillis() - 7_200_000, place = "Hội trường thôn", kind = MeetingKind.VILLAGE_CONFERENCE,
@@ -101,6 +103,9 @@ class SyncTest {
             ).id
             phone.recordVisit(households[1].id, VisitForm(today.toString(), VisitOutcome.NOT_HOME, today.plusDays(3).toString(), "Vắng nhà"))
             assertEquals(left - 1, phone.householdsLeft(info.unitId).size)
+            val home = phone.home(info.unitId)
+            assertEquals(before.done + 1u, home.progress.households.done)
+            assertEquals((left - 1).toUInt(), home.householdsLeft)
             // The minutes draft and its seal, the pledge (sealed as recorded), the visit.
             assertEquals(4UL, phone.queueStatus().pending)
 
@@ -121,6 +126,7 @@ class SyncTest {
             assertEquals("Nguyễn Văn Hùng", minutes.seal?.by)
             assertEquals(listOf(pledgeId), other.pledgesOfSubject(pledgedHousehold).map { it.id })
             assertFalse(other.householdsLeft(unit).any { it.household.id == pledgedHousehold })
+            assertTrue(other.home(unit).progress.households.done >= 1u)
         }
     }
 
