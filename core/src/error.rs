@@ -64,7 +64,10 @@ impl Rule {
                 format!("phải nằm trong thời gian của kế hoạch, từ {from} đến {to}")
             }
             Rule::ReasonRequired => "cần ghi rõ lý do".into(),
-            Rule::Invalid { expected } => format!("không hợp lệ (cần {expected})"),
+            Rule::Invalid { expected } => match expected_vi(expected) {
+                Some(vi) => format!("không hợp lệ: cần {vi}"),
+                None => "không hợp lệ".into(),
+            },
             Rule::Duplicate => "đã có rồi".into(),
             Rule::Cycle => "làm đơn vị nằm dưới chính nó".into(),
             Rule::SelfReference => "không được trỏ tới chính nó".into(),
@@ -310,5 +313,57 @@ fn list_item_vi(list: &str) -> &'static str {
         "deadlines" => "Hạn theo cấp",
         "evidence" => "Minh chứng",
         _ => "Dòng",
+    }
+}
+
+/// Vietnamese for the `expected` phrases of `Rule::Invalid`, so that a person never reads
+/// English. A phrase missing here still gives a Vietnamese message, without the detail.
+fn expected_vi(expected: &str) -> Option<&'static str> {
+    Some(match expected {
+        "32 bytes" => "khóa dài đúng 32 byte",
+        "a SHA-256 in lowercase hex" => "mã SHA-256 dạng hex chữ thường",
+        "a clan of this village or its commune" => "tộc họ của thôn này hoặc của xã",
+        "a date YYYY-MM-DD" => "ngày theo dạng năm-tháng-ngày (YYYY-MM-DD)",
+        "a known record kind" => "loại bản ghi đã biết",
+        "a number and symbol such as 267/KH-MTTQ-BTT" => "số và ký hiệu như 267/KH-MTTQ-BTT",
+        "a phone number of 10 or 11 digits starting with 0" => "số điện thoại 10 hoặc 11 chữ số, bắt đầu bằng 0",
+        "a plan of this unit or a unit above it" => "kế hoạch của đơn vị này hoặc đơn vị cấp trên",
+        "a record id" => "mã bản ghi",
+        "a sealed pledge" => "bản cam kết đã ký chốt",
+        "a task of the same plan" => "nhiệm vụ thuộc cùng kế hoạch",
+        "a task of this unit or a unit above it" => "nhiệm vụ của đơn vị này hoặc đơn vị cấp trên",
+        "a template for this kind of pledge" => "mẫu cam kết đúng loại",
+        "a unit under the issuer of the plan" => "đơn vị thuộc cấp ban hành kế hoạch",
+        "a village of the commune being imported" => "thôn thuộc xã đang nhập dữ liệu",
+        "an Ed25519 PKCS#8 key" => "khóa thiết bị hợp lệ",
+        "an http(s) address" => "địa chỉ http(s)",
+        "an image or a PDF" => "ảnh hoặc tệp PDF",
+        "bytes that match their SHA-256" => "nội dung khớp với mã SHA-256",
+        "empty once the household pledged or moved away" => "để trống khi hộ đã cam kết hoặc đã chuyển đi",
+        "new_law_activity or residential_area_model" => "chỉ tiêu tuyên truyền luật mới hoặc mô hình khu dân cư",
+        "no more names than the number of attendees" => "số tên không vượt quá số người dự",
+        "on or after the day of the visit" => "từ ngày đến hộ trở về sau",
+        "sealed minutes (edit a draft directly)" => "biên bản đã ký chốt (bản nháp thì sửa trực tiếp)",
+        "the SHA-256 of the photo" => "mã SHA-256 của ảnh",
+        "the subject of the pledge being amended" => "đúng đối tượng của bản cam kết được đính chính",
+        "unchanged once sealed" => "giữ nguyên sau khi đã ký chốt",
+        "of the same kind as the existing record" => "cùng loại với bản ghi đã có",
+        "in the unit the record belongs to" => "thuộc đúng đơn vị của bản ghi",
+        "a kind of record that can be sealed" => "loại bản ghi có thể ký chốt",
+        "a seal that matches the content" => "chữ ký chốt khớp với nội dung",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_for_people_are_vietnamese() {
+        let e = Error::validation("phone", Rule::Invalid { expected: "a phone number of 10 or 11 digits starting with 0" });
+        assert_eq!(e.message_vi(), "Số điện thoại: không hợp lệ: cần số điện thoại 10 hoặc 11 chữ số, bắt đầu bằng 0");
+        let unknown = Error::validation("phone", Rule::Invalid { expected: "something new" });
+        assert_eq!(unknown.message_vi(), "Số điện thoại: không hợp lệ");
     }
 }

@@ -7,13 +7,13 @@
 //! unit's `renames` and `merged_into`), never code. The demo keeps the 2023 units of the seed plan.
 //!
 //! The seed plan (`core::seed`) is issued by the demo district, with the shipped pledge
-//! templates for 2023.
-//!
-//! TODO(plans): add each village's checklist (task records) when the core can derive it from
-//! the plan.
+//! templates for 2023 and every unit's checklist derived from the plan by the core
+//! (`checklist::planned_tasks`, task ids from `checklist::task_id`, as the phones derive them).
 
 use serde_json::{Value, json};
 use sotay_core::Hlc;
+use sotay_core::checklist::{self, Task, TaskStatus};
+use sotay_core::units::UnitTree;
 use sotay_core::record::{self, Entity, Fields, RecordState};
 use uuid::Uuid;
 
@@ -80,11 +80,31 @@ pub fn district() -> Uuid {
     demo_id("unit:DEMO-BS")
 }
 
-/// The seed plan issued by the demo district, and the shipped pledge templates for its year.
-pub fn plan_records(now: i64) -> sotay_core::Result<Vec<RecordState>> {
-    let plan = sotay_core::seed::plan_2023_binh_son()?;
+/// The seed plan issued by the demo district, the shipped pledge templates for its year, and
+/// the checklist of every unit the plan addresses.
+pub fn plan_records(units: &[RecordState], now: i64) -> sotay_core::Result<Vec<RecordState>> {
+    let mut plan = sotay_core::seed::plan_2023_binh_son()?;
+    plan.id = demo_id("plan:2023-binh-son");
+    plan.issuer = district();
     let year = chrono::Datelike::year(&plan.issued_on);
-    let mut out = vec![server_record_fields(Entity::Plan, demo_id("plan:2023-binh-son"), district(), record::to_fields(&plan)?, now)];
+    let mut out = vec![server_record_fields(Entity::Plan, plan.id, plan.issuer, record::to_fields(&plan)?, now)];
+    let tree = UnitTree::from_records(units);
+    for unit in tree.subtree(plan.issuer) {
+        for p in checklist::planned_tasks(&plan, &tree, unit)? {
+            let task = Task {
+                id: checklist::task_id(plan.id, unit, &p.code),
+                unit,
+                plan: plan.id,
+                code: p.code,
+                title: p.title,
+                due: p.due,
+                status: TaskStatus::Todo,
+                reason: None,
+                evidence: Vec::new(),
+            };
+            out.push(server_record_fields(Entity::Task, task.id, unit, record::to_fields(&task)?, now));
+        }
+    }
     for t in sotay_core::pledges::shipped_pledge_templates()? {
         let content = sotay_core::pledges::PledgeTemplateContent { year, ..t };
         let kind = serde_json::to_string(&content.kind)?;
@@ -131,7 +151,8 @@ pub fn records(now: i64) -> sotay_core::Result<Vec<RecordState>> {
             }
         }
     }
-    out.extend(plan_records(now)?);
+    let plan = plan_records(&out, now)?;
+    out.extend(plan);
     Ok(out)
 }
 

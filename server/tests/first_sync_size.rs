@@ -1,5 +1,5 @@
-//! The first sync of a newly enrolled village phone (500 households, the plan, the pledge
-//! templates) must stay small on a paid, slow link: under 100 KB downloaded.
+//! The first sync of a newly enrolled village phone (500 households, the plan, its checklist,
+//! the pledge templates) must stay small on a paid, slow link: under 100 KB downloaded.
 mod common;
 
 use axum::http::StatusCode;
@@ -52,6 +52,7 @@ async fn a_village_phone_first_sync_of_500_households_is_under_100_kb() {
     let mut cursor = 0;
     let mut bytes = 0;
     let mut households = 0;
+    let mut tasks = 0;
     loop {
         let mut req = head.request("GET", &format!("{PATH_PULL}?cursor={cursor}"), Vec::new(), fx.now() / 1000, &signing::new_nonce(), false);
         req.headers_mut().insert("accept-encoding", "zstd".parse().unwrap());
@@ -60,6 +61,7 @@ async fn a_village_phone_first_sync_of_500_households_is_under_100_kb() {
         bytes += res.body.len();
         let page: PullResponse = res.json();
         households += page.records.iter().filter(|r| r.entity == Entity::Household).count();
+        tasks += page.records.iter().filter(|r| r.entity == Entity::Task && r.unit == head.unit).count();
         assert!(page.records.iter().any(|r| r.entity == Entity::Plan) || cursor > 0);
         cursor = page.cursor;
         if !page.more {
@@ -67,6 +69,7 @@ async fn a_village_phone_first_sync_of_500_households_is_under_100_kb() {
         }
     }
     assert_eq!(households, 500);
-    println!("first sync of a village phone: {households} households, plan and templates in {bytes} bytes");
+    assert!(tasks > 0, "the village's checklist comes with the first sync");
+    println!("first sync of a village phone: {households} households, {tasks} checklist tasks, the plan and templates in {bytes} bytes");
     assert!(bytes < 100 * 1024, "{bytes} bytes");
 }
