@@ -16,8 +16,8 @@ let package = Package(
             name: "Sotay",
             dependencies: ["SotayFFI"],
             path: "Sources/Sotay",
-            // SQLCipher and OpenSSL's libcrypto are inside the static library; the Rust side asks
-            // the system for randomness and TLS trust (Security) and proxy settings.
+            // SQLCipher is inside the static library and uses CommonCrypto (libSystem); the Rust
+            // side asks the system for randomness and TLS trust (Security) and proxy settings.
             linkerSettings: [.linkedFramework("Security"), .linkedFramework("SystemConfiguration")]
         ),
     ]

@@ -52,6 +52,8 @@ async fn an_upload_cut_midway_resumes_where_the_server_stopped() {
     // Sending it again is answered "complete" without storing anything twice.
     let again: AttachmentStatus = put(&fx, &phone, &sha, 0, data.len(), &data[..chunk]).await.json();
     assert!(again.complete);
+    let absurd = fx.signed(&phone, "PUT", &format!("{path}?offset={}&size={}", u64::MAX, data.len()), data[..10].to_vec(), false).await;
+    assert_eq!(absurd.status, StatusCode::OK, "a complete attachment stays complete whatever is sent");
 }
 
 #[tokio::test]

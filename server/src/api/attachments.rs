@@ -77,7 +77,7 @@ pub async fn upload_chunk(
         })
         .await?
         .map_err(|m| AppError::conflict("offset_mismatch", m))?;
-    if offset + req.body.len() as u64 == size && !p.complete {
+    if offset.saturating_add(req.body.len() as u64) == size && !p.complete {
         return Err(AppError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "hash_mismatch",

@@ -31,14 +31,16 @@ pub async fn push(State(state): State<AppState>, req: Signed) -> AppResult<Respo
     let device = req.device.id;
     let now = state.now_ms();
     let changes = push.changes;
-    let (changes, outcomes) = state
+    // The changes travel to the blocking pool and back with their verdicts.
+    let (changes, verdicts, outcomes) = state
         .db(move |s| {
-            let accepted: Vec<_> = changes.iter().zip(&verdicts).filter(|(_, v)| v.is_none()).map(|(c, _)| c).collect();
-            let outcomes = s.apply_changes(device, &accepted, now)?;
-            Ok(((changes, verdicts), outcomes))
+            let outcomes = {
+                let accepted: Vec<_> = changes.iter().zip(&verdicts).filter(|(_, v)| v.is_none()).map(|(c, _)| c).collect();
+                s.apply_changes(device, &accepted, now)?
+            };
+            Ok((changes, verdicts, outcomes))
         })
         .await?;
-    let (changes, verdicts) = changes;
     let mut outcomes = outcomes.into_iter();
     let mut results = Vec::with_capacity(changes.len());
     let (mut applied, mut duplicate, mut rejected) = (0usize, 0usize, 0usize);

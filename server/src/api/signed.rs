@@ -52,7 +52,7 @@ impl FromRequest<AppState> for Signed {
         let created: i64 = created
             .parse()
             .map_err(|_| AppError::unauthorized("unsigned", format!("{HEADER_CREATED} must be Unix seconds")))?;
-        if (now / 1000 - created).abs() > SIGNATURE_WINDOW_SECS {
+        if (now / 1000).abs_diff(created) > SIGNATURE_WINDOW_SECS.unsigned_abs() {
             return Err(AppError::unauthorized(
                 "clock_skew",
                 format!("the request time is more than {SIGNATURE_WINDOW_SECS} s from the server's clock"),

@@ -213,6 +213,9 @@ pub trait Storage: Send + Sync + 'static {
     /// Whether a record of one of these units references the attachment.
     fn attachment_referenced(&self, sha256: &str, units: &[Uuid]) -> StorageResult<bool>;
 
+    /// A cheap round trip to the database, for the health check.
+    fn ping(&self) -> StorageResult<()>;
+
     // --- settings ---
     fn meta(&self, key: &str) -> StorageResult<Option<String>>;
     fn set_meta(&self, key: &str, value: &str) -> StorageResult<()>;

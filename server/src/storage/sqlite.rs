@@ -688,6 +688,10 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn ping(&self) -> StorageResult<()> {
+        self.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+    }
+
     fn meta(&self, key: &str) -> StorageResult<Option<String>> {
         self.read(|c| Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?))
     }

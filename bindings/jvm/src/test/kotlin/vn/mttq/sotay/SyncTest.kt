@@ -143,6 +143,34 @@ class SyncTest {
     }
 
     @Test
+    fun `a change the server refuses is set aside with its reason, retried, then discarded`() {
+        open("refused").use { phone ->
+            val unit = phone.enrollInDemoVillage()
+            // A village this phone is not bound to: the server refuses the write (scope).
+            val elsewhere = "01890a5d-ac96-774b-bcce-b302099a8057"
+            phone.addHousehold(elsewhere, HouseholdInput("Hộ ngoài phạm vi", "Xóm Xa", 2u, 0u, null, null))
+            phone.addHousehold(unit, HouseholdInput("Hộ trong thôn", "Xóm Gần", 2u, 0u, null, null))
+
+            val first = phone.syncNow()
+            assertEquals(1UL, first.pushed)
+            assertEquals(1UL, first.setAside)
+            val status = phone.queueStatus()
+            assertEquals(0UL, status.pending)
+            val item = status.setAside.single()
+            assertEquals("household", item.entity)
+            assertEquals("hộ gia đình", item.entityVi)
+            assertTrue(item.reason.isNotBlank())
+
+            phone.retrySetAside(item.changeId)
+            assertEquals(1UL, phone.queueStatus().pending)
+            assertEquals(1UL, phone.syncNow().setAside)
+
+            phone.discardSetAside(phone.queueStatus().setAside.single().changeId)
+            assertEquals(QueueStatus(0UL, emptyList()), phone.queueStatus())
+        }
+    }
+
+    @Test
     fun `a cancelled sync stops before sending and the next sync sends everything`() {
         open("cancel").use { phone ->
             val unit = phone.enrollInDemoVillage()
