@@ -245,8 +245,7 @@ impl Phone {
     /// A client that talks to `url` (a proxy) instead of the enrolled address.
     pub fn client_via(&self, url: &str) -> SyncClient {
         self.store.write(|tx| sotay_core::store::meta_set(tx.conn(), "sync.server_url", url)).expect("set url");
-        let c = self.client();
-        c
+        self.client()
     }
 
     pub fn sync(&self) -> Result<SyncReport> {

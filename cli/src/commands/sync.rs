@@ -88,6 +88,9 @@ pub fn sync(ctx: &Context) -> CliResult<Output> {
     if report.set_aside > 0 {
         human.push_str(&format!("\n{} thay đổi bị máy chủ từ chối: xem `sotay set-aside list`.", report.set_aside));
     }
+    if report.attachments_downloaded > 0 {
+        human.push_str(&format!("\nĐã tải về {} tệp đính kèm.", report.attachments_downloaded));
+    }
     if report.attachments_uploaded + report.attachments_refused > 0 {
         human.push_str(&format!("\nĐã tải lên {} tệp đính kèm; {} tệp bị từ chối.", report.attachments_uploaded, report.attachments_refused));
     }
@@ -99,6 +102,7 @@ pub fn sync(ctx: &Context) -> CliResult<Output> {
             "pull_conflicts": report.pull_conflicts,
             "attachments_uploaded": report.attachments_uploaded,
             "attachments_refused": report.attachments_refused,
+            "attachments_downloaded": report.attachments_downloaded,
             "requests": report.wire.requests,
             "bytes_sent": report.wire.bytes_sent,
             "bytes_received": report.wire.bytes_received,

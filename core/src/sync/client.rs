@@ -38,6 +38,8 @@ pub struct SyncReport {
     /// Records received that could not be merged (left as they were locally).
     pub pull_conflicts: u64,
     pub attachments_uploaded: u64,
+    /// Attachments that records on this device name, fetched from the server.
+    pub attachments_downloaded: u64,
     /// Attachments the server refused (too large, ...); they stay for the next sync.
     pub attachments_refused: u64,
     pub wire: WireStats,
@@ -72,6 +74,7 @@ impl SyncClient {
         self.push(progress, cancel, &mut report)?;
         self.pull(progress, cancel, &mut report)?;
         self.upload_attachments(progress, cancel, &mut report)?;
+        self.download_attachments(progress, cancel, &mut report)?;
         Ok(report)
     }
 
@@ -156,7 +159,7 @@ impl SyncClient {
 
     fn pending_totals(&self) -> Result<(u64, u64)> {
         self.store.read(|c| {
-            Ok(c.query_row("SELECT count(*), COALESCE(sum(length(body)), 0) FROM outbox WHERE state = 'pending'", [], |r| {
+            Ok(c.query_row("SELECT count(*), COALESCE(sum(length(CAST(body AS BLOB))), 0) FROM outbox WHERE state = 'pending'", [], |r| {
                 Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
             })?)
         })
@@ -228,6 +231,37 @@ impl SyncClient {
             }
             p.items_done += 1;
             p.bytes_done += size;
+            progress.report(&p);
+        }
+        Ok(())
+    }
+
+    /// Fetch the photos that records received by pull name but this device lacks. One the
+    /// server does not have whole yet (404) is tried again at the next sync.
+    pub fn download_attachments(&self, progress: &dyn SyncProgress, cancel: &CancelToken, report: &mut SyncReport) -> Result<()> {
+        let missing = self.store.attachments_missing()?;
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut p = Progress { phase: SyncPhase::Attachments, items_done: 0, items_total: missing.len() as u64, bytes_done: 0, bytes_total: None };
+        progress.report(&p);
+        for sha in missing {
+            let received_before = report.wire.bytes_received;
+            match self.send(&Request::get(format!("{PATH_ATTACHMENTS}/{sha}/content")), cancel, report) {
+                Ok(r) => {
+                    let mime = r.content_type.clone().unwrap_or_else(|| "application/octet-stream".into());
+                    match self.store.put_downloaded_attachment(&sha, &r.body, &mime) {
+                        Ok(_) => report.attachments_downloaded += 1,
+                        // Bytes that do not match their address are not kept.
+                        Err(Error::Validation { .. }) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(Error::Server { status, .. }) if (400..500).contains(&status) => {}
+                Err(e) => return Err(e),
+            }
+            p.items_done += 1;
+            p.bytes_done += report.wire.bytes_received - received_before;
             progress.report(&p);
         }
         Ok(())

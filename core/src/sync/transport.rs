@@ -76,6 +76,7 @@ impl Request<'_> {
 
 pub(crate) struct Response {
     pub status: u16,
+    pub content_type: Option<String>,
     /// Decompressed body.
     pub body: Vec<u8>,
 }
@@ -210,6 +211,7 @@ impl Transport {
         };
         let status = resp.status().as_u16();
         let zstd = resp.headers().get(CONTENT_ENCODING).is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"zstd"));
+        let content_type = resp.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
         let raw = match read_limited(resp) {
             Ok(r) => r,
             Err(e) => return Attempt::Retry(Error::Network(e)),
@@ -224,7 +226,7 @@ impl Transport {
         } else {
             raw
         };
-        classify(status, body)
+        classify(status, content_type, body)
     }
 }
 
@@ -237,9 +239,9 @@ fn read_limited(resp: reqwest::blocking::Response) -> std::result::Result<Vec<u8
     Ok(out)
 }
 
-fn classify(status: u16, body: Vec<u8>) -> Attempt {
+fn classify(status: u16, content_type: Option<String>, body: Vec<u8>) -> Attempt {
     if (200..300).contains(&status) {
-        return Attempt::Done(Response { status, body });
+        return Attempt::Done(Response { status, content_type, body });
     }
     let parsed: Option<ErrorBody> = serde_json::from_slice(&body).ok();
     let reason = match &parsed {
@@ -291,12 +293,12 @@ mod tests {
     #[test]
     fn refusals_map_to_typed_errors() {
         let revoked = br#"{"error":"revoked","message":"x","wipe":true}"#.to_vec();
-        assert!(matches!(classify(401, revoked), Attempt::Fail(Error::Revoked)));
+        assert!(matches!(classify(401, None, revoked), Attempt::Fail(Error::Revoked)));
         let skew = br#"{"error":"clock_skew","message":"x","server_time_ms":5}"#.to_vec();
-        assert!(matches!(classify(401, skew), Attempt::ClockSkew { server_time_ms: 5, .. }));
-        assert!(matches!(classify(503, b"busy".to_vec()), Attempt::Retry(Error::Server { status: 503, .. })));
+        assert!(matches!(classify(401, None, skew), Attempt::ClockSkew { server_time_ms: 5, .. }));
+        assert!(matches!(classify(503, None, b"busy".to_vec()), Attempt::Retry(Error::Server { status: 503, .. })));
         let scope = br#"{"error":"out_of_scope","message":"not yours"}"#.to_vec();
-        match classify(403, scope) {
+        match classify(403, None, scope) {
             Attempt::Fail(Error::Server { status, reason }) => assert_eq!((status, reason.as_str()), (403, "not yours")),
             _ => panic!("a 403 is final"),
         }

@@ -67,6 +67,11 @@ impl Fixture {
         Fixture { state, storage, clock, _dir: dir }
     }
 
+    /// The SQLite file, for readers that take a `rusqlite::Connection` (the core's progress).
+    pub fn db_path(&self) -> std::path::PathBuf {
+        self._dir.path().join("sotay.db")
+    }
+
     pub fn app(&self) -> Router {
         app(self.state.clone())
     }
