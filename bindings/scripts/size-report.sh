@@ -9,7 +9,10 @@
 #      phones have none): the difference is what the vendored OpenSSL costs.
 # Only the cdylib is built (the staticlib for iOS would double the LTO time).
 #
-#   bindings/scripts/size-report.sh            CARGO_TARGET_DIR as usual (default ./target)
+#   bindings/scripts/size-report.sh [--by-crate]    CARGO_TARGET_DIR as usual (default ./target)
+#
+# --by-crate also builds variant 2 unstripped and sums its symbol sizes by crate (nm), to show
+# where the non-OpenSSL part goes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
@@ -41,5 +44,25 @@ echo "libcrypto needed at run time by each:"
 for f in libsotay_ffi.vendored-openssl.so libsotay_ffi.system-libcrypto.so; do
   printf '  %-36s %s\n' "$f" "$( (ldd "$out/$f" | grep -o 'libcrypto[^ ]*' || echo none) | head -1)"
 done
+if [ "${1:-}" = --by-crate ]; then
+  CARGO_PROFILE_RELEASE_MOBILE_STRIP=false \
+    cargo rustc --locked -q -p sotay-ffi --lib --profile "$profile" --crate-type cdylib
+  cp "$lib" "$out/libsotay_ffi.unstripped.so"
+  echo "symbol bytes by crate (SQLCipher on system libcrypto, unstripped; top 20):"
+  nm -C --size-sort -S -t d "$out/libsotay_ffi.unstripped.so" | awk '
+    NF >= 4 {
+      size = $2 + 0; name = $4
+      for (i = 5; i <= NF; i++) name = name " " $i
+      sub(/^</, "", name); sub(/^_</, "", name)
+      if (name ~ /^(sqlite3|sqlcipher)/) crate = "sqlite/sqlcipher (C)"
+      else if (name ~ /^(ZSTD|HUF|FSE|HIST|ZDICT|COVER|POOL)/) crate = "zstd (C)"
+      else if (name ~ /^(ring_core|GFp|p256|p384|x25519|ChaCha20|CRYPTO|aes_|ecp_nistz)/) crate = "ring (C/asm)"
+      else if (match(name, /^[A-Za-z_][A-Za-z0-9_]*::/)) crate = substr(name, 1, RLENGTH - 2)
+      else crate = "(other)"
+      total[crate] += size
+    }
+    END { for (c in total) printf "%10d  %s\n", total[c], c }' | sort -rn | head -20
+fi
+
 goal=8000000
 if [ "$vendored" -le "$goal" ]; then echo "goal (< 8 MB): met"; else echo "goal (< 8 MB): MISSED"; fi

@@ -5,6 +5,7 @@
 
 uniffi::setup_scaffolding!();
 
+pub mod attachments;
 pub mod checklist;
 pub mod dates;
 pub mod error;

@@ -775,6 +775,10 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn progress_facts(&self, tree: &sotay_core::units::UnitTree, scope: Uuid, plan: Option<Uuid>) -> StorageResult<sotay_core::progress::Facts> {
+        self.read(|c| Ok(sotay_core::progress::Facts::load(c, tree, scope, plan)?))
+    }
+
     fn erase_records(&self, ids: &[Uuid], _now: i64) -> StorageResult<()> {
         self.write(|tx| {
             for id in ids {

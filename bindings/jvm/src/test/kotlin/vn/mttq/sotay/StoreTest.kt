@@ -62,6 +62,19 @@ class StoreTest {
     }
 
     @Test
+    fun `attachments are kept by their hash and only images or PDFs are taken`() {
+        SotayStore.open(dir.resolve("a.db").toString(), key(5)).use { store ->
+            val bytes = "ảnh biên bản".toByteArray()
+            val kept = store.putAttachment(bytes, "image/jpeg")
+            assertEquals(64, kept.sha256.length)
+            assertEquals(kept, store.putAttachment(bytes, "image/jpeg"))
+            assertTrue(bytes.contentEquals(store.attachment(kept.sha256)))
+            val e = assertThrows<SotayException.Failure> { store.putAttachment(bytes, "text/plain") }
+            assertEquals("mime", e.field)
+        }
+    }
+
+    @Test
     fun `a cancel handle remembers that it was cancelled`() {
         SyncCancel().use { cancel ->
             assertEquals(false, cancel.isCancelled())

@@ -5,11 +5,15 @@ import java.time.LocalDate
 import java.time.ZoneId
 import java.util.Collections
 import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Executor
+import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.async
+import kotlinx.coroutines.asExecutor
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.suspendCancellableCoroutine
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -97,8 +101,10 @@ class SyncTest {
             ))
             val minutesId = phone.sealMinutes(draft.id, "Nguyễn Văn Hùng").id
             val pledgedHousehold = households[0].id
+            val signature = phone.putAttachment(byteArrayOf(0x89.toByte(), 0x50, 0x4E, 0x47, 1, 2, 3, 4), "image/png")
+            assertEquals(false, signature.uploaded)
             val pledgeId = phone.recordPledge(
-                PledgeForm(PledgeKind.HOUSEHOLD, pledgedHousehold, template.id, households[0].headName, "Nguyễn Văn Hùng", today.toString(), null),
+                PledgeForm(PledgeKind.HOUSEHOLD, pledgedHousehold, template.id, households[0].headName, "Nguyễn Văn Hùng", today.toString(), signature.sha256),
                 "Nguyễn Văn Hùng",
             ).id
             phone.recordVisit(households[1].id, VisitForm(today.toString(), VisitOutcome.NOT_HOME, today.plusDays(3).toString(), "Vắng nhà"))
@@ -113,6 +119,8 @@ class SyncTest {
             val second = phone.syncNow(pushRecorder)
             assertEquals(4UL, second.pushed)
             assertEquals(0UL, second.setAside)
+            assertEquals(1UL, second.attachmentsUploaded)
+            assertEquals(true, phone.attachmentInfo(signature.sha256).uploaded)
             assertEquals(0UL, phone.queueStatus().pending)
             assertTrue(pushRecorder.events.any { it.phase == SyncPhase.PUSH && it.itemsDone == 4UL && it.itemsTotal == 4UL })
             Triple(minutesId, pledgeId, pledgedHousehold)
@@ -194,7 +202,7 @@ class SyncTest {
     }
 
     @Test
-    fun `a sync running on a coroutine is cancelled from another thread`() {
+    fun `cancelling the coroutine that runs a sync stops the sync`() {
         open("coroutine").use { phone ->
             val unit = phone.enrollInDemoVillage()
             phone.addHousehold(unit, HouseholdInput("Lê Văn Mười", "Xóm Bàu", 2u, 0u, null, null))
@@ -205,18 +213,31 @@ class SyncTest {
                     if (started.complete(Unit)) release.await(30, TimeUnit.SECONDS)
                 }
             }
-            SyncCancel().use { cancel ->
-                val outcome = runBlocking {
-                    val sync = async(Dispatchers.IO) { runCatching { phone.sync(holdOnFirstReport, cancel) } }
-                    started.await()
-                    cancel.cancel() // from the test thread while the sync waits in its callback
-                    release.countDown()
-                    sync.await()
-                }
-                val e = outcome.exceptionOrNull() as SotayException.Failure
-                assertEquals("cancelled", e.kind)
+            val syncThread = Executors.newSingleThreadExecutor()
+            runBlocking {
+                val job = launch { phone.syncCancellable(holdOnFirstReport, syncThread) }
+                started.await()
+                job.cancel() // the caller resumes at once; the sync sees its handle cancelled
+                job.join()
+                assertTrue(job.isCancelled)
             }
-            assertEquals(1UL, phone.queueStatus().pending)
+            release.countDown()
+            syncThread.shutdown()
+            assertTrue(syncThread.awaitTermination(30, TimeUnit.SECONDS))
+            assertEquals(1UL, phone.queueStatus().pending, "nothing was sent")
+            assertEquals(1UL, phone.syncNow().pushed)
         }
     }
 }
+
+/**
+ * The coroutine form of `sync` for shells (also in bindings/README.md): the blocking call runs on
+ * `executor`, and cancelling the coroutine cancels the sync through its handle.
+ */
+suspend fun SotayStore.syncCancellable(listener: SyncListener, executor: Executor = Dispatchers.IO.asExecutor()): SyncSummary =
+    SyncCancel().use { cancel ->
+        suspendCancellableCoroutine { cont ->
+            cont.invokeOnCancellation { cancel.cancel() }
+            executor.execute { cont.resumeWith(runCatching { sync(listener, cancel) }) }
+        }
+    }
