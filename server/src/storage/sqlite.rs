@@ -457,21 +457,32 @@ impl Storage for SqliteStorage {
         self.write(|tx| {
             let row = tx
                 .query_row(
-                    "SELECT user_id, unit_id, expires_at, used_at FROM enrollments WHERE code_hash = ?1",
+                    "SELECT user_id, unit_id, expires_at, device_id FROM enrollments WHERE code_hash = ?1",
                     [&req.code_hash],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?)),
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?)),
                 )
                 .optional()?;
-            let Some((user_id, unit_id, expires_at, used_at)) = row else {
+            let Some((user_id, unit_id, expires_at, enrolled_device)) = row else {
                 return Ok(Err(EnrollRefusal::UnknownCode));
             };
-            if used_at.is_some() {
+            // A used code enrolls again only the same key while the code is valid: the phone
+            // retrying after the reply was lost gets the device it already has.
+            let retried = match &enrolled_device {
+                Some(d) if req.now < expires_at => tx
+                    .query_row("SELECT public_key = ?2 AND revoked_at IS NULL FROM devices WHERE id = ?1", params![d, req.public_key], |r| {
+                        r.get::<_, bool>(0)
+                    })
+                    .optional()?
+                    .unwrap_or(false),
+                _ => false,
+            };
+            if enrolled_device.is_some() && !retried {
                 return Ok(Err(EnrollRefusal::AlreadyUsed));
             }
             if req.now >= expires_at {
                 return Ok(Err(EnrollRefusal::Expired));
             }
-            if tx.prepare_cached("SELECT 1 FROM devices WHERE public_key = ?1")?.exists([&req.public_key])? {
+            if !retried && tx.prepare_cached("SELECT 1 FROM devices WHERE public_key = ?1")?.exists([&req.public_key])? {
                 return Ok(Err(EnrollRefusal::KeyInUse));
             }
             let user = tx
@@ -482,6 +493,9 @@ impl Storage for SqliteStorage {
                 .ok_or(StorageError::NotFound("user"))?;
             if !user.active {
                 return Ok(Err(EnrollRefusal::UserInactive));
+            }
+            if let Some(device) = enrolled_device {
+                return Ok(Ok(Enrolled { device: parse_uuid(&device)?, user }));
             }
             let device = Uuid::now_v7();
             tx.execute(
