@@ -38,12 +38,14 @@ impl Store {
     }
 
     pub fn open_with_clock(path: impl AsRef<Path>, key: &[u8], clock: Arc<dyn WallClock>) -> Result<Store> {
+        initialize_sqlite()?;
         let conn = Connection::open(path.as_ref())?;
         Self::init(conn, key, clock)
     }
 
     /// A store in memory, still encrypted (for tests and previews).
     pub fn open_in_memory(key: &[u8], clock: Arc<dyn WallClock>) -> Result<Store> {
+        initialize_sqlite()?;
         Self::init(Connection::open_in_memory()?, key, clock)
     }
 
@@ -51,20 +53,14 @@ impl Store {
         if key.len() != KEY_LEN {
             return Err(Error::validation("key", Rule::Invalid { expected: "32 bytes" }));
         }
-        {
-            // Keying connections on several threads at once sometimes fails inside SQLCipher
-            // ("An error occurred with PRAGMA key"), seen with parallel tests: one at a time.
-            static KEYING: Mutex<()> = Mutex::new(());
-            let _one = KEYING.lock().unwrap_or_else(|p| p.into_inner());
-            // SQLCipher logs decryption failures to stderr by default; a wrong key is reported
-            // as a typed error instead.
-            conn.pragma_update(None, "cipher_log_level", "NONE")?;
-            // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
-            conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
-            // The first read decrypts page 1: a wrong key fails here.
-            if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
-                return Err(Error::WrongKey);
-            }
+        // SQLCipher logs decryption failures to stderr by default; a wrong key is reported as a
+        // typed error instead.
+        conn.pragma_update(None, "cipher_log_level", "NONE")?;
+        // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
+        conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
+        // The first read decrypts page 1: a wrong key fails here.
+        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
+            return Err(Error::WrongKey);
         }
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -145,6 +141,19 @@ impl Store {
     pub fn record(&self, id: Uuid) -> Result<Option<RecordState>> {
         self.read(|c| load_record(c, id))
     }
+}
+
+/// Initialise SQLite (and SQLCipher) once, before any connection is opened.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's extra initialisation, so a second
+/// thread opening a connection at that moment gets through and fails to key ("An error occurred
+/// with PRAGMA key"). Finishing the whole initialisation in one thread first closes that gap.
+/// Anything else in the process that opens SQLite connections should call this first too.
+pub fn initialize_sqlite() -> Result<()> {
+    static INIT: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+    // SAFETY: sqlite3_initialize takes no arguments and is safe to call at any time.
+    let rc = *INIT.get_or_init(|| unsafe { rusqlite::ffi::sqlite3_initialize() });
+    if rc == rusqlite::ffi::SQLITE_OK { Ok(()) } else { Err(Error::Store(format!("SQLite failed to initialise ({rc})"))) }
 }
 
 /// A write transaction with the device's clock.

@@ -265,7 +265,8 @@ async fn the_report_carries_the_numbers_of_the_page() {
     assert!(text.contains("đạt 1/9 khu dân cư (11,1%)"));
     assert!(text.contains("10/180 hộ gia đình đăng ký cam kết (5,6%)"));
     assert!(text.contains("Kế hoạch số 12/KH-MTTQ-BTT"));
-    assert!(text.contains("Bình Sơn, ngày 10 tháng 6 năm 2023"));
+    assert!(text.contains("\nBình Sơn, ngày 10 tháng 6 năm 2023"), "the place without its level");
+    assert!(text.contains("ỦY BAN MTTQ VIỆT NAM HUYỆN BÌNH SƠN\nBAN THƯỜNG TRỰC\n"), "{text}");
     let page = fx.get("/", Some(&cookie)).await.text();
     assert!(page.contains("5,6%"));
 

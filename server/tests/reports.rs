@@ -21,6 +21,7 @@ fn commune(name: &str, households: u64, pledged: u64, kdc: u64, kdc_ok: u64, new
         residential_areas: kdc,
         residential_areas_achieved: kdc_ok,
         visits: pledged + 5,
+        overdue_tasks: 0,
     }
 }
 
@@ -100,7 +101,14 @@ fn paragraphs(xml: &str) -> Vec<Para> {
         .map(|p| {
             let text: String =
                 p.descendants().filter(|n| n.has_tag_name((W, "t"))).filter_map(|t| t.text()).collect();
-            let has = |tag: &str| p.descendants().any(|n| n.has_tag_name((W, tag)));
+            // Bold and italic of the text itself: run properties, not the paragraph mark's.
+            let runs: Vec<_> = p.children().filter(|n| n.has_tag_name((W, "r"))).collect();
+            let has = |tag: &str| {
+                !runs.is_empty()
+                    && runs.iter().all(|r| {
+                        r.children().filter(|c| c.has_tag_name((W, "rPr"))).any(|pr| pr.children().any(|c| c.has_tag_name((W, tag))))
+                    })
+            };
             let size = p
                 .descendants()
                 .find(|n| n.has_tag_name((W, "sz")))

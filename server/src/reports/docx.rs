@@ -52,9 +52,9 @@ pub fn render(report: &MilestoneReport) -> Result<Vec<u8>, DocxError> {
         .default_size(BODY)
         .add_table(header_block(report, text_width))
         .add_paragraph(blank())
-        .add_paragraph(centered("BÁO CÁO", BODY).bold())
-        .add_paragraph(centered(&report.subtitle(), BODY).bold())
-        .add_paragraph(centered("—————", BODY));
+        .add_paragraph(centered("BÁO CÁO", BODY, Style::Bold))
+        .add_paragraph(centered(&report.subtitle(), BODY, Style::Bold))
+        .add_paragraph(centered("—————", BODY, Style::Plain));
 
     for p in body(report) {
         doc = doc.add_paragraph(p);
@@ -94,6 +94,25 @@ fn run(text: &str, size: usize) -> Run {
     Run::new().add_text(text).size(size).fonts(fonts())
 }
 
+/// How a run of text is set: Word applies bold and italic per run, not per paragraph.
+#[derive(Clone, Copy, PartialEq)]
+enum Style {
+    Plain,
+    Bold,
+    Italic,
+    BoldItalic,
+}
+
+fn styled(text: &str, size: usize, style: Style) -> Run {
+    let r = run(text, size);
+    match style {
+        Style::Plain => r,
+        Style::Bold => r.bold(),
+        Style::Italic => r.italic(),
+        Style::BoldItalic => r.bold().italic(),
+    }
+}
+
 /// Single line spacing with a little room after, as official documents are set.
 fn spacing(after: u32) -> LineSpacing {
     LineSpacing::new().before(0).after(after).line(276)
@@ -103,21 +122,25 @@ fn blank() -> Paragraph {
     Paragraph::new().add_run(run("", BODY)).line_spacing(spacing(0))
 }
 
-fn centered(text: &str, size: usize) -> Paragraph {
-    Paragraph::new().add_run(run(text, size)).align(AlignmentType::Center).line_spacing(spacing(0))
+fn centered(text: &str, size: usize, style: Style) -> Paragraph {
+    Paragraph::new().add_run(styled(text, size, style)).align(AlignmentType::Center).line_spacing(spacing(0))
 }
 
 /// A justified body paragraph with a first-line indent of 1 cm.
 fn body_paragraph(text: &str) -> Paragraph {
+    body_styled(text, Style::Plain)
+}
+
+fn body_styled(text: &str, style: Style) -> Paragraph {
     Paragraph::new()
-        .add_run(run(text, BODY))
+        .add_run(styled(text, BODY, style))
         .align(AlignmentType::Both)
         .indent(None, Some(SpecialIndentType::FirstLine(mm(10.0))), None, None)
         .line_spacing(spacing(120))
 }
 
 fn heading(text: &str) -> Paragraph {
-    body_paragraph(text).bold()
+    body_styled(text, Style::Bold)
 }
 
 fn no_borders() -> TableBorders {
@@ -140,19 +163,20 @@ fn plain_cell(width: usize, paragraphs: Vec<Paragraph>) -> TableCell {
 
 /// The two columns at the top: issuing body and number on the left, motto and date on the right.
 fn header_block(report: &MilestoneReport, width: usize) -> Table {
-    let left_w = width * 2 / 5;
+    // The motto line needs about 105 mm at 13 pt bold.
+    let left_w = width * 9 / 25;
     let right_w = width - left_w;
     let left = vec![
-        centered(&report.upper_body.to_uppercase(), HEADER),
-        centered(&report.issuing_body.to_uppercase(), HEADER).bold(),
-        centered("———", HEADER),
-        centered(&format!("Số: {}", report.number), HEADER),
+        centered(&report.upper_body.to_uppercase(), HEADER, Style::Plain),
+        centered(&report.issuing_body.to_uppercase(), HEADER, Style::Bold),
+        centered("———", HEADER, Style::Plain),
+        centered(&format!("Số: {}", report.number), HEADER, Style::Plain),
     ];
     let right = vec![
-        centered("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", HEADER).bold(),
-        centered("Độc lập - Tự do - Hạnh phúc", BODY).bold(),
-        centered("———————————", HEADER),
-        centered(&report.place_and_date(), BODY).italic(),
+        centered("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", HEADER, Style::Bold),
+        centered("Độc lập - Tự do - Hạnh phúc", BODY, Style::Bold),
+        centered("———————————", HEADER, Style::Plain),
+        centered(&report.place_and_date(), BODY, Style::Italic),
     ];
     Table::new(vec![TableRow::new(vec![plain_cell(left_w, left), plain_cell(right_w, right)])])
         .set_grid(vec![left_w, right_w])
@@ -228,10 +252,10 @@ fn bordered_cell(text: &str, width: usize, bold: bool, align: AlignmentType) -> 
         .set(border(TableCellBorderPosition::Bottom))
         .set(border(TableCellBorderPosition::Left))
         .set(border(TableCellBorderPosition::Right));
-    let mut p = Paragraph::new().add_run(run(text, TABLE)).align(align).line_spacing(spacing(0));
-    if bold {
-        p = p.bold();
-    }
+    let p = Paragraph::new()
+        .add_run(styled(text, TABLE, if bold { Style::Bold } else { Style::Plain }))
+        .align(align)
+        .line_spacing(spacing(0));
     TableCell::new()
         .width(width, WidthType::Dxa)
         .vertical_align(VAlignType::Center)
@@ -251,7 +275,7 @@ fn unit_table(report: &MilestoneReport, width: usize) -> Table {
         "Tộc họ cam kết",
     ];
     // Relative widths of the columns.
-    let weights = [5usize, 22, 17, 10, 18, 16, 12];
+    let weights = [6usize, 21, 17, 10, 18, 16, 12];
     let sum: usize = weights.iter().sum();
     let widths: Vec<usize> = weights.iter().map(|w| width * w / sum).collect();
     let head = TableRow::new(
@@ -298,20 +322,20 @@ fn closing_block(report: &MilestoneReport, width: usize) -> Table {
     let right_w = width - left_w;
     let mut left = vec![
         Paragraph::new()
-            .add_run(run("Nơi nhận:", 24).bold().italic())
+            .add_run(styled("Nơi nhận:", 24, Style::BoldItalic))
             .line_spacing(spacing(0)),
     ];
     for r in &report.recipients {
         left.push(Paragraph::new().add_run(run(&format!("- {r}"), RECIPIENTS)).line_spacing(spacing(0)));
     }
     let mut right = vec![
-        centered(&report.signer.on_behalf.to_uppercase(), BODY).bold(),
-        centered(&report.signer.title.to_uppercase(), BODY).bold(),
+        centered(&report.signer.on_behalf.to_uppercase(), BODY, Style::Bold),
+        centered(&report.signer.title.to_uppercase(), BODY, Style::Bold),
     ];
     for _ in 0..4 {
         right.push(blank());
     }
-    right.push(centered(&report.signer.name, BODY).bold());
+    right.push(centered(&report.signer.name, BODY, Style::Bold));
     Table::new(vec![TableRow::new(vec![plain_cell(left_w, left), plain_cell(right_w, right)])])
         .set_grid(vec![left_w, right_w])
         .width(width, WidthType::Dxa)

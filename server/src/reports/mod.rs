@@ -90,6 +90,9 @@ pub struct UnitFigures {
     pub residential_areas_achieved: u64,
     /// Door-to-door visits recorded.
     pub visits: u64,
+    /// Checklist tasks past their due date and not done (in the unit or below).
+    #[serde(default)]
+    pub overdue_tasks: u64,
 }
 
 impl UnitFigures {
@@ -115,6 +118,7 @@ impl UnitFigures {
             t.residential_areas += r.residential_areas;
             t.residential_areas_achieved += r.residential_areas_achieved;
             t.visits += r.visits;
+            t.overdue_tasks += r.overdue_tasks;
         }
         t
     }

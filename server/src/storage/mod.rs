@@ -231,6 +231,9 @@ pub trait Storage: Send + Sync + 'static {
     fn audit(&self, entry: &AuditEntry) -> StorageResult<()>;
     /// The latest audit entries, newest first.
     fn audit_entries(&self, limit: usize) -> StorageResult<Vec<AuditEntry>>;
+    /// What core's progress is computed from, for the subtree of `scope` under `plan`
+    /// (`sotay_core::progress::Facts`, loaded by the core from the `records` table).
+    fn progress_facts(&self, tree: &sotay_core::units::UnitTree, scope: Uuid, plan: Option<Uuid>) -> StorageResult<sotay_core::progress::Facts>;
     /// Remove records outright (a household's data erased on request), in one transaction.
     fn erase_records(&self, ids: &[Uuid], now: i64) -> StorageResult<()>;
 }

@@ -161,6 +161,7 @@ impl SqliteStorage {
     /// Open (or create) the database file and bring its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> StorageResult<SqliteStorage> {
         let path = path.as_ref().to_path_buf();
+        sotay_core::store::initialize_sqlite()?;
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -758,6 +759,10 @@ impl Storage for SqliteStorage {
             })
             .collect()
         })
+    }
+
+    fn progress_facts(&self, tree: &sotay_core::units::UnitTree, scope: Uuid, plan: Option<Uuid>) -> StorageResult<sotay_core::progress::Facts> {
+        self.read(|c| Ok(sotay_core::progress::Facts::load(c, tree, scope, plan)?))
     }
 
     fn erase_records(&self, ids: &[Uuid], _now: i64) -> StorageResult<()> {

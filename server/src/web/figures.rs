@@ -7,13 +7,12 @@ use sotay_core::plans::Plan;
 use sotay_core::record::{self, Entity, RecordState};
 use uuid::Uuid;
 
-use crate::reports::{Milestone, ReportFigures, TaskLine};
+use crate::reports::{Milestone, ReportFigures};
 use crate::state::AppState;
 use crate::storage::ReportFiling;
 
 use super::context::Ctx;
 use super::error::{WebError, WebResult};
-use super::layout::date_vi;
 
 pub fn plan_from_record(r: &RecordState) -> Option<Plan> {
     let mut p: Plan = record::from_fields(&r.fields).ok()?;
@@ -174,6 +173,11 @@ pub async fn unit_view(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid) -> 
         }
         filing.push(status);
     }
+    for (r, f) in rows.iter().zip(&figures.rows) {
+        if f.overdue_tasks > 0 {
+            late.push(Late { unit: *r, unit_name: ctx.full_name(*r), what: format!("{} nhiệm vụ quá hạn", f.overdue_tasks), due: ctx.today });
+        }
+    }
     late.sort_by_key(|l| l.due);
     Ok(UnitView { figures, rows_level, rows_are_communes, deadlines, late, filing })
 }
@@ -191,29 +195,4 @@ pub fn status_vi(status: &str) -> &'static str {
         "not_applicable" => "Không áp dụng",
         _ => "Không rõ",
     }
-}
-
-/// The checklist of `unit` for `plan`, as report lines, by code.
-pub fn task_lines(tasks: &[RecordState], plan: Uuid) -> Vec<TaskLine> {
-    let mut out: Vec<TaskLine> = tasks
-        .iter()
-        .filter(|t| t.fields.get("plan").and_then(|v| v.as_str()) == Some(plan.to_string().as_str()))
-        .map(|t| {
-            let s = |k: &str| t.fields.get(k).and_then(|v| v.as_str()).unwrap_or("").to_string();
-            let status = s("status");
-            TaskLine {
-                code: s("code"),
-                title: s("title"),
-                due: NaiveDate::parse_from_str(&s("due"), "%Y-%m-%d").ok(),
-                status: status_vi(&status).to_string(),
-                done: status == "done",
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| a.code.cmp(&b.code));
-    out
-}
-
-pub fn due_text(d: Option<NaiveDate>) -> String {
-    d.map(date_vi).unwrap_or_else(|| "—".into())
 }

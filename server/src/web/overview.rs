@@ -39,14 +39,14 @@ pub async fn overview(State(state): State<AppState>, session: Session, Query(q):
         return Ok(Html(page(&viewer, "Tổng quan", Nav::Overview, None, body).into_string()));
     };
     let view = figures::unit_view(&state, &ctx, &plan, unit).await?;
-    let body = render(&ctx, &plan, unit, &view);
+    let body = html! { h1 { "Tổng quan: " (unit_name) } (render(&ctx, &plan, &view)) };
     Ok(Html(page(&viewer, "Tổng quan", Nav::Overview, None, body).into_string()))
 }
 
-pub fn render(ctx: &Ctx, plan: &sotay_core::plans::Plan, unit: Uuid, view: &figures::UnitView) -> Markup {
+/// The figures of one unit under a plan (the overview, and the top of a unit's page).
+pub fn render(ctx: &Ctx, plan: &sotay_core::plans::Plan, view: &figures::UnitView) -> Markup {
     let f = &view.figures;
     html! {
-        h1 { "Tổng quan: " (ctx.full_name(unit)) }
         p.sub {
             "Kế hoạch " @if !plan.number.is_empty() { "số " (plan.number) " " } "ngày " (date_vi(plan.issued_on)) ": " (plan.title)
             " · Số liệu đến ngày " (date_vi(ctx.today))
@@ -106,16 +106,32 @@ fn deadlines_and_late(ctx: &Ctx, deadlines: &[Deadline], late: &[figures::Late])
                 h2 style="margin-top:0" { "Đơn vị chậm" }
                 @if late.is_empty() { p.ok { "Không có đơn vị nào chậm." } }
                 ul {
-                    @for l in late {
+                    @for (unit, items) in group_late(late) {
                         li {
-                            a href=(format!("/units/{}", l.unit)) { (l.unit_name) } ": " (l.what)
-                            " " span.badge.late { "hạn " (date_vi(l.due)) }
+                            a href=(format!("/units/{}", unit.unit)) { (unit.unit_name) } ": "
+                            @for (i, l) in items.iter().enumerate() {
+                                @if i > 0 { "; " }
+                                (l.what)
+                                @if l.due < ctx.today { " " span.badge.late { "hạn " (date_vi(l.due)) } }
+                            }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// Late items of the same unit together, in the order the units first appear.
+fn group_late(late: &[figures::Late]) -> Vec<(&figures::Late, Vec<&figures::Late>)> {
+    let mut out: Vec<(&figures::Late, Vec<&figures::Late>)> = Vec::new();
+    for l in late {
+        match out.iter_mut().find(|(first, _)| first.unit == l.unit) {
+            Some((_, items)) => items.push(l),
+            None => out.push((l, vec![l])),
+        }
+    }
+    out
 }
 
 fn days_left(today: NaiveDate, due: NaiveDate) -> Markup {

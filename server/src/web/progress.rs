@@ -1,14 +1,7 @@
-//! Progress of a unit against a plan, per row unit (communes of a district, villages of a
-//! commune), with the definitions of notes/data-contract.md:
-//! - a household is pledged when a sealed household pledge names it (amendments count once);
-//! - target 1 (`new_law_activity`): a commune with at least one activity on new law, in it or
-//!   below it, within the plan period;
-//! - target 2 (`residential_area_model`): a residential area whose task of key task 3.3 is done,
-//!   or that has a sealed residential-area pledge.
-//!
-//! TODO(plans): replace the counting below by core's `progress` module when branch `plans` lands
-//! it on main, so phones, pages and reports share one implementation. This file then keeps only
-//! the mapping to `ReportFigures` and the cache.
+//! Figures of a unit under a plan, from core's progress (`sotay_core::progress`): the same
+//! counting the phones do, on the server's records (`Storage::progress_facts`). This file only
+//! maps core's `Progress` to the rows pages and reports show, adds the door-to-door visits (not
+//! part of progress), and caches.
 //!
 //! Figures are cached per (plan, unit, day) and recomputed when any record has changed since
 //! (the storage's record version), so the overview of a large district is served from memory
@@ -18,21 +11,18 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
-use sotay_core::plans::Plan;
-use sotay_core::record::{Entity, RecordState};
+use sotay_core::plans::{INDICATOR_NEW_LAW_ACTIVITY, Plan};
+use sotay_core::progress::{self, Facts, Progress};
+use sotay_core::record::Entity;
 use sotay_core::units::UnitTree;
 use uuid::Uuid;
 
-use crate::reports::{ReportFigures, TargetFigure, UnitFigures};
+use crate::reports::{ReportFigures, TargetFigure, TaskLine, UnitFigures};
 use crate::state::AppState;
-use crate::storage::Storage;
+use crate::storage::{Storage, StorageResult};
 
 use super::context::Ctx;
 use super::error::WebResult;
-use super::figures::task_lines;
-
-/// Key task whose completion counts for target 2.
-const MODEL_TASK: &str = "3.3";
 
 type Key = (Uuid, Uuid, NaiveDate);
 
@@ -63,152 +53,89 @@ pub async fn report_figures(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid
         return Ok((*f).clone());
     }
     let tree = ctx.tree.clone();
-    let plan = plan.clone();
+    let plan_id = plan.id;
     let rows = rows.to_vec();
     let today = ctx.today;
-    let figures = state.db(move |s| compute(s, &tree, &plan, unit, &rows, today)).await?;
-    let figures = Arc::new(figures);
+    let figures = Arc::new(state.db(move |s| compute(s, &tree, plan_id, unit, &rows, today)).await?);
     state.web.figures.put(key, version, figures.clone());
     Ok((*figures).clone())
 }
 
-fn text<'a>(r: &'a RecordState, k: &str) -> &'a str {
-    r.fields.get(k).and_then(|v| v.as_str()).unwrap_or("")
+/// One row from core's progress of that unit.
+fn row(p: &Progress, visits: u64) -> UnitFigures {
+    // A residential area's own model counts for itself; above it, the areas below.
+    let (areas, achieved) = if p.areas.is_empty() {
+        (1, u64::from(p.areas.is_empty() && model_of_self(p)))
+    } else {
+        (p.areas.len() as u64, p.areas.iter().filter(|a| a.model).count() as u64)
+    };
+    UnitFigures {
+        unit: Some(p.unit),
+        name: p.name.clone(),
+        activities: u64::from(p.activities),
+        new_law_activities: u64::from(p.new_law_activities),
+        audience: p.audience,
+        meetings: u64::from(p.meetings),
+        households: u64::from(p.households.total),
+        households_pledged: u64::from(p.households.done),
+        clans_pledged: u64::from(p.clans.done),
+        residential_areas: areas,
+        residential_areas_achieved: achieved,
+        visits,
+        overdue_tasks: u64::from(p.checklist.overdue) + p.areas.iter().map(|a| u64::from(a.checklist.overdue)).sum::<u64>(),
+    }
 }
 
-fn in_period(plan: &Plan, r: &RecordState, field: &str) -> bool {
-    NaiveDate::parse_from_str(text(r, field), "%Y-%m-%d").is_ok_and(|d| plan.period.contains(d))
+/// For a residential area, target 2 is its own model: the target's count (1 of 1) says it.
+fn model_of_self(p: &Progress) -> bool {
+    p.targets.iter().any(|t| t.indicator != INDICATOR_NEW_LAW_ACTIVITY && t.measured == 1 && t.met == 1)
 }
 
-pub fn compute(
-    s: &dyn Storage,
-    tree: &UnitTree,
-    plan: &Plan,
-    unit: Uuid,
-    rows: &[Uuid],
-    today: NaiveDate,
-) -> crate::storage::StorageResult<ReportFigures> {
-    // Which row each unit of the subtree counts for.
+pub fn compute(s: &dyn Storage, tree: &UnitTree, plan: Uuid, unit: Uuid, rows: &[Uuid], today: NaiveDate) -> StorageResult<ReportFigures> {
+    let facts: Facts = s.progress_facts(tree, unit, Some(plan))?;
+    let whole = progress::compute(tree, &facts, unit, today);
+
+    // Door-to-door visits per row (outside core's progress).
     let mut row_of: HashMap<Uuid, usize> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
         for u in tree.subtree(*r) {
             row_of.insert(u, i);
         }
     }
+    let mut visits = vec![0u64; rows.len()];
     let subtree: HashSet<Uuid> = tree.subtree(unit).into_iter().collect();
-    let mut figures: Vec<UnitFigures> = rows
-        .iter()
-        .map(|r| UnitFigures { unit: Some(*r), name: tree.name_on(*r, today).unwrap_or("").to_string(), ..Default::default() })
-        .collect();
-    let plan_key = plan.id.to_string();
-
-    // Households and household pledges.
-    let households = s.records(Entity::Household, None)?;
-    let pledges = s.records(Entity::Pledge, None)?;
-    let pledged: HashSet<&str> = pledges
-        .iter()
-        .filter(|p| p.seal.is_some() && text(p, "kind") == "household")
-        .map(|p| text(p, "subject"))
-        .collect();
-    for h in households.iter().filter(|h| subtree.contains(&h.unit)) {
-        if let Some(&i) = row_of.get(&h.unit) {
-            figures[i].households += 1;
-            if pledged.contains(h.id.to_string().as_str()) {
-                figures[i].households_pledged += 1;
-            }
-        }
-    }
-    let mut kdc_achieved: HashSet<Uuid> = HashSet::new();
-    for p in pledges.iter().filter(|p| p.seal.is_some() && subtree.contains(&p.unit)) {
-        match text(p, "kind") {
-            // An amendment corrects a pledge already counted.
-            "clan" if p.fields.get("amends").is_none_or(|a| a.is_null()) => {
-                if let Some(&i) = row_of.get(&p.unit) {
-                    figures[i].clans_pledged += 1;
-                }
-            }
-            "residential_area" => {
-                if let Ok(kdc) = Uuid::parse_str(text(p, "subject")) {
-                    kdc_achieved.insert(kdc);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    // Tasks: key task 3.3 done in a residential area; the unit's own checklist.
-    let tasks = s.records(Entity::Task, None)?;
-    for t in tasks.iter().filter(|t| subtree.contains(&t.unit) && text(t, "plan") == plan_key) {
-        if text(t, "code") == MODEL_TASK && text(t, "status") == "done" {
-            kdc_achieved.insert(t.unit);
-        }
-    }
-    let own_tasks: Vec<RecordState> = tasks.into_iter().filter(|t| t.unit == unit).collect();
-
-    // Activities within the period.
-    let mut new_law_units: HashSet<Uuid> = HashSet::new();
-    for a in s.records(Entity::Activity, None)?.iter().filter(|a| subtree.contains(&a.unit) && in_period(plan, a, "date")) {
-        let new_law = a.fields.get("new_law").and_then(|v| v.as_bool()).unwrap_or(false);
-        if new_law {
-            new_law_units.insert(a.unit);
-        }
-        if let Some(&i) = row_of.get(&a.unit) {
-            figures[i].activities += 1;
-            figures[i].audience += a.fields.get("audience").and_then(|v| v.as_u64()).unwrap_or(0);
-            if new_law {
-                figures[i].new_law_activities += 1;
-            }
-        }
-    }
-
-    // Meetings: sealed minutes, an amendment not counted again.
-    for m in s.records(Entity::Minutes, None)?.iter().filter(|m| m.seal.is_some() && subtree.contains(&m.unit)) {
-        if m.fields.get("amends").is_some_and(|a| !a.is_null()) {
-            continue;
-        }
-        if let Some(&i) = row_of.get(&m.unit) {
-            figures[i].meetings += 1;
-        }
-    }
     for v in s.records(Entity::Visit, None)?.iter().filter(|v| subtree.contains(&v.unit)) {
         if let Some(&i) = row_of.get(&v.unit) {
-            figures[i].visits += 1;
+            visits[i] += 1;
         }
     }
 
-    // Residential areas per row.
-    let areas = tree.residential_areas(unit, today);
-    for a in &areas {
-        if let Some(&i) = row_of.get(&a.id) {
-            figures[i].residential_areas += 1;
-            if kdc_achieved.contains(&a.id) {
-                figures[i].residential_areas_achieved += 1;
-            }
-        }
-    }
-
-    // Targets.
-    let communes = tree.communes(unit, today);
-    let targets = plan
+    let rows: Vec<UnitFigures> =
+        rows.iter().zip(&visits).map(|(r, v)| row(&progress::compute(tree, &facts, *r, today), *v)).collect();
+    let targets = whole
         .targets
         .iter()
-        .map(|t| {
-            let (achieved, total, over) = match t.indicator.as_str() {
-                sotay_core::plans::INDICATOR_NEW_LAW_ACTIVITY => {
-                    let ok = communes.iter().filter(|c| tree.subtree(c.id).iter().any(|u| new_law_units.contains(u))).count();
-                    (ok, communes.len(), "đơn vị MTTQ cấp xã")
-                }
-                _ => (areas.iter().filter(|a| kdc_achieved.contains(&a.id)).count(), areas.len(), "khu dân cư"),
-            };
-            TargetFigure {
-                code: t.code.clone(),
-                text: t.text.clone(),
-                threshold_pct: t.threshold_pct,
-                measured_over: over.to_string(),
-                achieved: achieved as u64,
-                total: total as u64,
-            }
+        .map(|t| TargetFigure {
+            code: t.code.clone(),
+            text: t.text.clone(),
+            threshold_pct: t.threshold_pct,
+            measured_over: if t.indicator == INDICATOR_NEW_LAW_ACTIVITY { "đơn vị MTTQ cấp xã" } else { "khu dân cư" }.to_string(),
+            achieved: u64::from(t.met),
+            total: u64::from(t.measured),
         })
         .collect();
-    Ok(ReportFigures { targets, rows: figures, tasks: task_lines(&own_tasks, plan.id) })
+    let mut tasks: Vec<TaskLine> = facts
+        .tasks
+        .iter()
+        .filter(|t| t.unit == unit)
+        .map(|t| TaskLine {
+            code: t.code.clone(),
+            title: t.title.clone(),
+            due: Some(t.due),
+            status: t.status.label_vi().to_string(),
+            done: t.status == sotay_core::checklist::TaskStatus::Done,
+        })
+        .collect();
+    tasks.sort_by(|a, b| (a.due, &a.code).cmp(&(b.due, &b.code)));
+    Ok(ReportFigures { targets, rows, tasks })
 }

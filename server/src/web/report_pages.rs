@@ -33,7 +33,8 @@ pub async fn build(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid, milesto
     let tree = &ctx.tree;
     let parent = tree.get(unit).and_then(|u| u.parent);
     let committee = |u: Uuid| format!("Ủy ban MTTQ Việt Nam {}", lower_level(&ctx.full_name(u)));
-    let upper_body = parent.map(committee).unwrap_or_else(|| "Ủy ban Trung ương MTTQ Việt Nam".into());
+    // Decree 30: the body above (the unit's committee) over the issuing body (its standing board).
+    let upper_body = committee(unit);
     let reporting_body = format!("Ban Thường trực {}", committee(unit));
     let subject = {
         let t = plan.title.trim();
@@ -54,9 +55,9 @@ pub async fn build(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid, milesto
     recipients.push("Lưu.".into());
     Ok(MilestoneReport {
         upper_body,
-        issuing_body: reporting_body.clone(),
+        issuing_body: "Ban Thường trực".into(),
         number: "      /BC-MTTQ-BTT".into(),
-        place: ctx.name(unit),
+        place: bare_name(&ctx.name(unit), ctx.tree.get(unit).map(|u| u.level.as_str()).unwrap_or("")),
         date: ctx.today,
         milestone,
         subject,
@@ -66,8 +67,29 @@ pub async fn build(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid, milesto
         figures: view.figures,
         narrative: reports::default_narrative(),
         recipients,
-        signer: Signer { on_behalf: "TM. Ban Thường trực".into(), title: "Chủ tịch".into(), name: String::new() },
+        // The plan's signer signs the issuing unit's reports; others fill in their own.
+        signer: if plan.issuer == unit {
+            Signer {
+                on_behalf: if plan.signer.on_behalf_of.is_empty() { "TM. Ban Thường trực".into() } else { plan.signer.on_behalf_of.clone() },
+                title: plan.signer.title.clone(),
+                name: plan.signer.name.clone(),
+            }
+        } else {
+            Signer { on_behalf: "TM. Ban Thường trực".into(), title: "Chủ tịch".into(), name: "[Họ và tên]".into() }
+        },
     })
+}
+
+/// "Huyện Bình Sơn" → "Bình Sơn": the place line names the place without its level.
+fn bare_name(name: &str, level: &str) -> String {
+    let folded_level = sotay_core::text::fold(level);
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let n = level.split_whitespace().count();
+    if n > 0 && words.len() > n && sotay_core::text::fold(&words[..n].join(" ")) == folded_level {
+        words[n..].join(" ")
+    } else {
+        name.to_string()
+    }
 }
 
 /// "Huyện Bình Sơn" → "huyện Bình Sơn" inside a sentence.

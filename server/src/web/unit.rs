@@ -106,12 +106,13 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
             } }
         }
         @if let (Some(p), Some(v)) = (&plan, &view) {
-            (super::overview::render(&ctx, p, id, v))
+            (super::overview::render(&ctx, p, v))
             div.actions {
                 a.button.secondary href=(format!("/reports/{id}/6_month/docx?plan={}", p.id)) { "Tải báo cáo (DOCX)" }
                 a.button.secondary href=(format!("/reports/{id}/6_month/xlsx?plan={}", p.id)) { "Tải số liệu (XLSX)" }
             }
         }
+        @if let Some((households, pledges, visits)) = &village { (village_detail(&session, households, pledges, visits)) }
         (checklist(&session, &tasks, can_edit, id))
         (meetings(&minutes))
         (activity_list(&activities))
@@ -122,7 +123,6 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
             }
         }
         @if !visit_rows.is_empty() { (door_to_door(&ctx, &visit_rows)) }
-        @if let Some((households, pledges, visits)) = &village { (village_detail(&session, households, pledges, visits)) }
     };
     let viewer = ctx.viewer(&session, &own);
     Ok(Html(page(&viewer, &name, Nav::Units, None, body).into_string()))

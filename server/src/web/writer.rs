@@ -68,15 +68,16 @@ pub async fn write(
     }
 }
 
-/// Create many new records in one transaction (a plan's checklists for every unit below).
-pub async fn create_many(state: &AppState, session: &Session, items: Vec<(Entity, Uuid, Fields)>) -> WebResult<usize> {
+/// Create many new records (entity, id, unit, fields) in one transaction (a plan's checklists
+/// for every unit below).
+pub async fn create_many(state: &AppState, session: &Session, items: Vec<(Entity, Uuid, Uuid, Fields)>) -> WebResult<usize> {
     let now = state.now_ms();
     let changes: Vec<Change> = items
         .into_iter()
-        .map(|(entity, unit, fields)| Change {
+        .map(|(entity, record, unit, fields)| Change {
             id: Uuid::now_v7(),
             entity,
-            record: Uuid::now_v7(),
+            record,
             unit,
             hlc: next_clock(now, Hlc::ZERO),
             fields,
