@@ -91,6 +91,19 @@ fn model_of_self(p: &Progress) -> bool {
     p.targets.iter().any(|t| t.indicator != INDICATOR_NEW_LAW_ACTIVITY && t.measured == 1 && t.met == 1)
 }
 
+/// The facts about `units` only.
+fn facts_within(f: &Facts, units: &HashSet<Uuid>) -> Facts {
+    Facts {
+        plan: f.plan.clone(),
+        households: f.households.iter().filter(|(_, u)| units.contains(u)).copied().collect(),
+        clans: f.clans.iter().filter(|(_, u)| units.contains(u)).copied().collect(),
+        pledges: f.pledges.iter().filter(|p| units.contains(&p.unit) || units.contains(&p.subject)).cloned().collect(),
+        meetings: f.meetings.iter().filter(|(u, _)| units.contains(u)).copied().collect(),
+        activities: f.activities.iter().filter(|a| units.contains(&a.unit)).cloned().collect(),
+        tasks: f.tasks.iter().filter(|t| units.contains(&t.unit)).cloned().collect(),
+    }
+}
+
 pub fn compute(s: &dyn Storage, tree: &UnitTree, plan: Uuid, unit: Uuid, rows: &[Uuid], today: NaiveDate) -> StorageResult<ReportFigures> {
     let facts: Facts = s.progress_facts(tree, unit, Some(plan))?;
     let whole = progress::compute(tree, &facts, unit, today);
@@ -110,8 +123,16 @@ pub fn compute(s: &dyn Storage, tree: &UnitTree, plan: Uuid, unit: Uuid, rows: &
         }
     }
 
-    let rows: Vec<UnitFigures> =
-        rows.iter().zip(&visits).map(|(r, v)| row(&progress::compute(tree, &facts, *r, today), *v)).collect();
+    // Each row's progress from the facts of its own subtree: the same result (a row's figures
+    // only count units below it) without rescanning the whole district for every row.
+    let rows: Vec<UnitFigures> = rows
+        .iter()
+        .zip(&visits)
+        .map(|(r, v)| {
+            let units: HashSet<Uuid> = tree.subtree(*r).into_iter().collect();
+            row(&progress::compute(tree, &facts_within(&facts, &units), *r, today), *v)
+        })
+        .collect();
     let targets = whole
         .targets
         .iter()
