@@ -131,6 +131,14 @@ const MIGRATIONS: &[&str] = &[r#"
         detail  TEXT NOT NULL
     ) STRICT;
     CREATE INDEX audit_by_time ON audit (at);
+"#, r#"
+    -- The covering indexes core's progress queries are written for (as in the phone schema,
+    -- core/src/schema.rs migration 3): ids by kind and unit, and sealed pledges' subjects, so
+    -- the dashboard's figures are counted without reading documents.
+    CREATE INDEX records_by_entity_unit_id ON records (entity, unit_id, id);
+    CREATE INDEX records_pledge_subjects ON records
+        (entity, unit_id, (seal IS NOT NULL), json_extract(doc, '$.kind'), json_extract(doc, '$.subject'))
+        WHERE entity = 'pledge';
 "#];
 
 const READERS: usize = 4;
