@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use sotay_core::Error as CoreError;
 use sotay_core::sync::{self as core_sync, CancelToken, Enrollment, Progress, SyncClient, SyncPhase, SyncReport};
 
 use crate::error::{Result, call};
@@ -148,15 +147,7 @@ impl SotayStore {
     pub fn sync(&self, listener: Box<dyn SyncListener>, cancel: Arc<SyncCancel>) -> Result<SyncSummary> {
         call(|| {
             let client = SyncClient::new(self.store.clone())?;
-            match client.sync(&ListenerAdapter(listener), &cancel.token) {
-                Ok(report) => Ok(report.into()),
-                Err(CoreError::Revoked) => {
-                    // The server's instruction: nothing of the unit's data may stay on the phone.
-                    self.store.wipe()?;
-                    Err(CoreError::Revoked)
-                }
-                Err(e) => Err(e),
-            }
+            Ok(client.sync(&ListenerAdapter(listener), &cancel.token)?.into())
         })
     }
 }

@@ -4,7 +4,7 @@ use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::record::{Entity, Fields, RecordState};
-use crate::store::{Tx, decode_record, load_record};
+use crate::store::{RECORD_COLUMNS, Tx, collect_records, load_record};
 use crate::{Error, Result};
 
 /// The record `id`, which must exist and be of kind `entity`.
@@ -32,18 +32,9 @@ pub(crate) fn parse_id(s: &str) -> Result<Uuid> {
 /// `subject` and visits by `household` use an index (schema migration 3).
 pub(crate) fn records_by(conn: &Connection, entity: Entity, field: &str, value: &str) -> Result<Vec<RecordState>> {
     let sql = format!(
-        "SELECT id, entity, unit_id, doc, clocks, seal FROM records
-         WHERE entity = '{}' AND json_extract(doc, '$.{field}') = ?1 ORDER BY id",
+        "SELECT {RECORD_COLUMNS} FROM records WHERE entity = '{}' AND json_extract(doc, '$.{field}') = ?1 ORDER BY id",
         entity.as_str()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([value], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
-    })?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (id, entity, unit, doc, clocks, seal) = row?;
-        out.push(decode_record(parse_id(&id)?, &entity, &unit, &doc, &clocks, seal.as_deref())?);
-    }
-    Ok(out)
+    collect_records(stmt.query([value])?)
 }

@@ -6,14 +6,14 @@ use rusqlite::Transaction;
 
 use crate::{Error, Result};
 
-/// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[
-    // 1: records with per-field clocks, the outbox, device metadata.
-    r#"
-    CREATE TABLE meta (
-        key   TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    ) STRICT;
+/// The `records` table as phone stores and the server both have it, with its first index.
+/// A store adds its own columns after `seal` as string literals (the server: its pull cursor
+/// `seq`), so `records_table!()` is what phone migration 1 created.
+#[macro_export]
+macro_rules! records_table {
+    ($($extra:literal),*) => {
+        concat!(
+            "
     CREATE TABLE records (
         id        TEXT PRIMARY KEY,
         entity    TEXT NOT NULL,
@@ -21,10 +21,39 @@ pub const MIGRATIONS: &[&str] = &[
         doc       TEXT NOT NULL,
         clocks    TEXT NOT NULL,
         updated   TEXT NOT NULL,
-        seal      TEXT
+        seal      TEXT",
+            $(",\n        ", $extra,)*
+            "
     ) STRICT;
     CREATE INDEX records_by_entity_unit ON records (entity, unit_id);
-    CREATE TABLE outbox (
+"
+        )
+    };
+}
+
+/// Covering indexes for `crate::progress` (`IDS_BY_KIND_SQL`, `SEALED_PLEDGES_SQL`): ids per
+/// kind and unit (households, clans), and the subject of every sealed pledge, so counting a
+/// commune reads indexes, not documents. (entity, unit_id, id) serves every use of the index it
+/// replaces. Phone migration 5; the server adds them with its own migration.
+pub const PROGRESS_INDEXES: &str = r#"
+    CREATE INDEX records_by_entity_unit_id ON records (entity, unit_id, id);
+    DROP INDEX records_by_entity_unit;
+    CREATE INDEX records_pledge_subjects ON records
+        (entity, unit_id, (seal IS NOT NULL), json_extract(doc, '$.kind'), json_extract(doc, '$.subject'))
+        WHERE entity = 'pledge';
+    "#;
+
+/// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: records with per-field clocks, the outbox, device metadata.
+    concat!(
+        r#"
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;"#,
+        records_table!(),
+        r#"    CREATE TABLE outbox (
         seq        INTEGER PRIMARY KEY AUTOINCREMENT,
         change_id  TEXT NOT NULL UNIQUE,
         record_id  TEXT NOT NULL,
@@ -33,7 +62,8 @@ pub const MIGRATIONS: &[&str] = &[
         reason     TEXT
     ) STRICT;
     CREATE INDEX outbox_by_record ON outbox (record_id);
-    "#,
+    "#
+    ),
     // 2: accent-free search with a Vietnamese sort key, and content-addressed attachments.
     r#"
     CREATE TABLE search (
@@ -63,16 +93,8 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     CREATE INDEX search_in_order ON search (entity, sort_key, record_id, unit_id, folded);
     "#,
-    // 5: covering indexes for progress: ids per kind and unit (households, clans), and the
-    // subject of every sealed pledge, so counting a commune reads indexes, not documents.
-    // (entity, unit_id, id) serves every use of the index it replaces.
-    r#"
-    CREATE INDEX records_by_entity_unit_id ON records (entity, unit_id, id);
-    DROP INDEX records_by_entity_unit;
-    CREATE INDEX records_pledge_subjects ON records
-        (entity, unit_id, (seal IS NOT NULL), json_extract(doc, '$.kind'), json_extract(doc, '$.subject'))
-        WHERE entity = 'pledge';
-    "#,
+    // 5: covering indexes for progress.
+    PROGRESS_INDEXES,
 ];
 
 pub const VERSION: i64 = MIGRATIONS.len() as i64;

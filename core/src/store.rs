@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, ToSql, Transaction, params};
 use uuid::Uuid;
 
 use crate::clock::{Hlc, SystemClock, WallClock};
@@ -38,12 +38,14 @@ impl Store {
     }
 
     pub fn open_with_clock(path: impl AsRef<Path>, key: &[u8], clock: Arc<dyn WallClock>) -> Result<Store> {
+        initialize_sqlite()?;
         let conn = Connection::open(path.as_ref())?;
         Self::init(conn, key, clock)
     }
 
     /// A store in memory, still encrypted (for tests and previews).
     pub fn open_in_memory(key: &[u8], clock: Arc<dyn WallClock>) -> Result<Store> {
+        initialize_sqlite()?;
         Self::init(Connection::open_in_memory()?, key, clock)
     }
 
@@ -51,20 +53,14 @@ impl Store {
         if key.len() != KEY_LEN {
             return Err(Error::validation("key", Rule::Invalid { expected: "32 bytes" }));
         }
-        {
-            // Keying connections on several threads at once sometimes fails inside SQLCipher
-            // ("An error occurred with PRAGMA key"), seen with parallel tests: one at a time.
-            static KEYING: Mutex<()> = Mutex::new(());
-            let _one = KEYING.lock().unwrap_or_else(|p| p.into_inner());
-            // SQLCipher logs decryption failures to stderr by default; a wrong key is reported
-            // as a typed error instead.
-            conn.pragma_update(None, "cipher_log_level", "NONE")?;
-            // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
-            conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
-            // The first read decrypts page 1: a wrong key fails here.
-            if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
-                return Err(Error::WrongKey);
-            }
+        // SQLCipher logs decryption failures to stderr by default; a wrong key is reported as a
+        // typed error instead.
+        conn.pragma_update(None, "cipher_log_level", "NONE")?;
+        // A raw key (x'..') skips SQLCipher's password stretching: the key is already random.
+        conn.pragma_update(None, "key", format!("x'{}'", record::hex(key)))?;
+        // The first read decrypts page 1: a wrong key fails here.
+        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)).is_err() {
+            return Err(Error::WrongKey);
         }
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -145,6 +141,19 @@ impl Store {
     pub fn record(&self, id: Uuid) -> Result<Option<RecordState>> {
         self.read(|c| load_record(c, id))
     }
+}
+
+/// Initialise SQLite (and SQLCipher) once, before any connection is opened.
+///
+/// SQLite marks itself initialised before it runs SQLCipher's extra initialisation, so a second
+/// thread opening a connection at that moment gets through and fails to key ("An error occurred
+/// with PRAGMA key"). Finishing the whole initialisation in one thread first closes that gap.
+/// Anything else in the process that opens SQLite connections should call this first too.
+pub fn initialize_sqlite() -> Result<()> {
+    static INIT: std::sync::OnceLock<i32> = std::sync::OnceLock::new();
+    // SAFETY: sqlite3_initialize takes no arguments and is safe to call at any time.
+    let rc = *INIT.get_or_init(|| unsafe { rusqlite::ffi::sqlite3_initialize() });
+    if rc == rusqlite::ffi::SQLITE_OK { Ok(()) } else { Err(Error::Store(format!("SQLite failed to initialise ({rc})"))) }
 }
 
 /// A write transaction with the device's clock.
@@ -297,14 +306,21 @@ fn pending_fields(conn: &Connection, record: Uuid) -> Result<BTreeMap<String, (s
     Ok(out)
 }
 
+/// The columns a record is read from, in the order `record_from_row` expects them.
+pub const RECORD_COLUMNS: &str = "id, entity, unit_id, doc, clocks, seal";
+
 pub fn load_record(conn: &Connection, id: Uuid) -> Result<Option<RecordState>> {
-    let mut stmt = conn.prepare_cached("SELECT entity, unit_id, doc, clocks, seal FROM records WHERE id = ?1")?;
-    let row = stmt
-        .query_row([id.to_string()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, Option<String>>(4)?))
-        })
-        .optional()?;
-    row.map(|(entity, unit, doc, clocks, seal)| decode_record(id, &entity, &unit, &doc, &clocks, seal.as_deref())).transpose()
+    let mut stmt = conn.prepare_cached(&format!("SELECT {RECORD_COLUMNS} FROM records WHERE id = ?1"))?;
+    let mut rows = stmt.query([id.to_string()])?;
+    rows.next()?.map(record_from_row).transpose()
+}
+
+/// Decode a row whose first columns are `RECORD_COLUMNS` (phone store and server alike).
+pub fn record_from_row(r: &rusqlite::Row<'_>) -> Result<RecordState> {
+    let text = |i: usize| -> Result<&str> { r.get_ref(i)?.as_str().map_err(|e| Error::Store(e.to_string())) };
+    let seal = r.get_ref(5)?.as_str_or_null().map_err(|e| Error::Store(e.to_string()))?;
+    let id = Uuid::parse_str(text(0)?).map_err(|e| Error::Store(e.to_string()))?;
+    decode_record(id, text(1)?, text(2)?, text(3)?, text(4)?, seal)
 }
 
 /// Decode a stored row into a record state.
@@ -319,39 +335,46 @@ pub fn decode_record(id: Uuid, entity: &str, unit: &str, doc: &str, clocks: &str
     })
 }
 
-/// Every record of a kind in a unit (or in all units when `unit` is `None`).
-pub fn list_records(conn: &Connection, entity: Entity, unit: Option<Uuid>) -> Result<Vec<RecordState>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, entity, unit_id, doc, clocks, seal FROM records
-         WHERE entity = ?1 AND (?2 IS NULL OR unit_id = ?2) ORDER BY id",
-    )?;
-    let rows = stmt.query_map(params![entity.as_str(), unit.map(|u| u.to_string())], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?, r.get::<_, Option<String>>(5)?))
-    })?;
+/// Decode every row of a query whose first columns are `RECORD_COLUMNS`.
+pub fn collect_records(mut rows: rusqlite::Rows<'_>) -> Result<Vec<RecordState>> {
     let mut out = Vec::new();
-    for row in rows {
-        let (id, entity, unit, doc, clocks, seal) = row?;
-        let id = Uuid::parse_str(&id).map_err(|e| Error::Store(e.to_string()))?;
-        out.push(decode_record(id, &entity, &unit, &doc, &clocks, seal.as_deref())?);
+    while let Some(r) = rows.next()? {
+        out.push(record_from_row(r)?);
     }
     Ok(out)
 }
 
+/// Every record of a kind in a unit (or in all units when `unit` is `None`).
+pub fn list_records(conn: &Connection, entity: Entity, unit: Option<Uuid>) -> Result<Vec<RecordState>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {RECORD_COLUMNS} FROM records WHERE entity = ?1 AND (?2 IS NULL OR unit_id = ?2) ORDER BY id"
+    ))?;
+    collect_records(stmt.query(params![entity.as_str(), unit.map(|u| u.to_string())])?)
+}
+
+/// Insert a record's row or update it in place. `extra` are the columns a store adds to the
+/// shared table (`records_table!`) with their values: the server's pull cursor.
+pub fn upsert_record(conn: &Connection, s: &RecordState, extra: &[(&str, &dyn ToSql)]) -> Result<()> {
+    let mut columns = String::from("id, entity, unit_id, doc, clocks, updated, seal");
+    let mut values = String::from("?1, ?2, ?3, ?4, ?5, ?6, ?7");
+    let mut updates = String::from("unit_id = excluded.unit_id, doc = excluded.doc, clocks = excluded.clocks, updated = excluded.updated, seal = excluded.seal");
+    for (i, (name, _)) in extra.iter().enumerate() {
+        columns.push_str(&format!(", {name}"));
+        values.push_str(&format!(", ?{}", i + 8));
+        updates.push_str(&format!(", {name} = excluded.{name}"));
+    }
+    let (id, entity, unit) = (s.id.to_string(), s.entity.as_str(), s.unit.to_string());
+    let (doc, clocks, updated) = (serde_json::to_string(&s.fields)?, serde_json::to_string(&s.clocks)?, s.updated().to_string());
+    let seal = s.seal.as_ref().map(serde_json::to_string).transpose()?;
+    let mut args: Vec<&dyn ToSql> = vec![&id, &entity, &unit, &doc, &clocks, &updated, &seal];
+    args.extend(extra.iter().map(|(_, v)| *v));
+    conn.prepare_cached(&format!("INSERT INTO records ({columns}) VALUES ({values}) ON CONFLICT (id) DO UPDATE SET {updates}"))?
+        .execute(args.as_slice())?;
+    Ok(())
+}
+
 fn save_record(conn: &Connection, s: &RecordState) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO records (id, entity, unit_id, doc, clocks, updated, seal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, doc = excluded.doc, clocks = excluded.clocks,
-           updated = excluded.updated, seal = excluded.seal",
-    )?
-    .execute(params![
-        s.id.to_string(),
-        s.entity.as_str(),
-        s.unit.to_string(),
-        serde_json::to_string(&s.fields)?,
-        serde_json::to_string(&s.clocks)?,
-        s.updated().to_string(),
-        s.seal.as_ref().map(serde_json::to_string).transpose()?,
-    ])?;
+    upsert_record(conn, s, &[])?;
     index_for_search(conn, s)
 }
 

@@ -17,6 +17,7 @@ cd bindings/jvm
 rm -rf target/surefire-reports
 status=0
 mvn -q -B -Dstyle.color=never test -Dsotay.lib.dir="$target_dir/debug" || status=$?
+echo # Maven may leave a colour reset without a newline
 # One closing line with the counts (mvn -q prints none on success).
 passed=0; failed=0; skipped=0
 for report in target/surefire-reports/TEST-*.xml; do
@@ -24,5 +25,5 @@ for report in target/surefire-reports/TEST-*.xml; do
   read -r t f e s < <(sed -n 's/.*<testsuite [^>]*tests="\([0-9]*\)" errors="\([0-9]*\)" skipped="\([0-9]*\)" failures="\([0-9]*\)".*/\1 \4 \2 \3/p' "$report" | head -1)
   passed=$((passed + t - f - e - s)); failed=$((failed + f + e)); skipped=$((skipped + s))
 done
-echo "kotlin-jvm: $passed passed, $failed failed, $skipped skipped"
+echo "kotlin: $passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -42,6 +42,42 @@ async fn a_code_enrolls_one_device_bound_to_its_user_and_unit() {
     assert_eq!(again.error().error, "code_used");
 }
 
+/// The reply to an enrollment can be lost: the phone retries with the same code and key and
+/// gets the device it already has; nobody else can use the code.
+#[tokio::test]
+async fn a_retried_enrollment_with_the_same_key_gets_the_same_device() {
+    let fx = Fixture::new();
+    let code = fx.code_for(unit("DEMO-BS-BC-1"), Role::VillageHead);
+    let key = DeviceKey::generate().unwrap();
+    let first: EnrollResponse = fx.post_enroll(&code, &key).await.json();
+    fx.clock.advance(60_000);
+    let res = fx.post_enroll(&code, &key).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let again: EnrollResponse = res.json();
+    assert_eq!((again.device_id, again.unit, &again.user_name), (first.device_id, first.unit, &first.user_name));
+    assert_eq!(fx.storage.devices_of_user(fx.storage.device(first.device_id).unwrap().unwrap().user).unwrap().len(), 1);
+
+    let other = fx.post_enroll(&code, &DeviceKey::generate().unwrap()).await;
+    assert_eq!(other.status, StatusCode::CONFLICT);
+    assert_eq!(other.error().error, "code_used");
+
+    // Once the device is revoked, the retry is refused too.
+    fx.storage.revoke_device(first.device_id, T0).unwrap();
+    assert_eq!(fx.post_enroll(&code, &key).await.error().error, "code_used");
+}
+
+#[tokio::test]
+async fn a_used_code_is_not_retried_after_it_expires() {
+    let fx = Fixture::new();
+    let code = fx.code_for(unit("DEMO-BS-BC-1"), Role::VillageHead);
+    let key = DeviceKey::generate().unwrap();
+    assert_eq!(fx.post_enroll(&code, &key).await.status, StatusCode::OK);
+    fx.clock.advance(CODE_TTL_MS);
+    let res = fx.post_enroll(&code, &key).await;
+    assert_eq!(res.status, StatusCode::CONFLICT);
+    assert_eq!(res.error().error, "code_used");
+}
+
 #[tokio::test]
 async fn an_expired_or_unknown_code_enrolls_nothing() {
     let fx = Fixture::new();

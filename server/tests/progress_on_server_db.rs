@@ -46,3 +46,20 @@ async fn core_progress_counts_pledges_pushed_to_the_server() {
     assert_eq!(commune.households.done, 3);
     assert_eq!(commune.households.total, 60);
 }
+
+/// The server adds the phone store's progress indexes (`core::schema::PROGRESS_INDEXES`), so
+/// core's progress queries read indexes on the server's database too, not documents.
+#[test]
+fn core_progress_queries_use_the_covering_indexes_on_the_server_db() {
+    let fx = Fixture::new();
+    let conn = rusqlite::Connection::open(fx.db_path()).unwrap();
+    let plan = |sql: &str, params: &[&dyn rusqlite::ToSql]| -> String {
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let rows = stmt.query_map(params, |r| r.get::<_, String>(3)).unwrap();
+        rows.collect::<Result<Vec<_>, _>>().unwrap().join("; ")
+    };
+    let ids = plan(sotay_core::progress::IDS_BY_KIND_SQL, &[&"household", &"[]"]);
+    assert!(ids.contains("COVERING INDEX records_by_entity_unit_id"), "{ids}");
+    let pledges = plan(sotay_core::progress::SEALED_PLEDGES_SQL, &[&"[]"]);
+    assert!(pledges.contains("COVERING INDEX records_pledge_subjects"), "{pledges}");
+}

@@ -5,7 +5,6 @@ use std::io::Write;
 
 use clap::Subcommand;
 use serde_json::json;
-use sotay_core::Error;
 use sotay_core::error::entity_vi;
 use sotay_core::sync::{CancelToken, Progress, SyncClient, SyncPhase, SyncProgress};
 
@@ -75,15 +74,8 @@ impl SyncProgress for ProgressLine {
 pub fn sync(ctx: &Context) -> CliResult<Output> {
     let client = SyncClient::new(ctx.store.clone())?;
     let progress: &dyn SyncProgress = if ctx.json { &sotay_core::sync::NoProgress } else { &ProgressLine };
-    let report = match client.sync(progress, &CancelToken::new()) {
-        Ok(r) => r,
-        Err(Error::Revoked) => {
-            // The server's instruction: nothing of the unit's data may stay on this device.
-            ctx.store.wipe()?;
-            return Err(CliError::Core(Error::Revoked));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    // A revoked device comes back wiped, with `Error::Revoked`.
+    let report = client.sync(progress, &CancelToken::new())?;
     let mut human = format!("Đồng bộ xong: đã gửi {} thay đổi, đã nhận {} bản ghi.", report.pushed, report.pulled);
     if report.set_aside > 0 {
         human.push_str(&format!("\n{} thay đổi bị máy chủ từ chối: xem `sotay set-aside list`.", report.set_aside));

@@ -69,7 +69,18 @@ impl SyncClient {
     }
 
     /// Push every pending change, pull everything new, then upload waiting attachments.
+    ///
+    /// A device the server revoked is wiped here, before `Error::Revoked` is returned: that is
+    /// the server's instruction, and no shell should have to remember it.
     pub fn sync(&self, progress: &dyn SyncProgress, cancel: &CancelToken) -> Result<SyncReport> {
+        let result = self.sync_steps(progress, cancel);
+        if let Err(Error::Revoked) = result {
+            self.store.wipe()?;
+        }
+        result
+    }
+
+    fn sync_steps(&self, progress: &dyn SyncProgress, cancel: &CancelToken) -> Result<SyncReport> {
         let mut report = SyncReport::default();
         self.push(progress, cancel, &mut report)?;
         self.pull(progress, cancel, &mut report)?;

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sotay_core::record::{Change, Entity, MergeOutcome, RecordState};
-use sotay_core::store::decode_record;
+use sotay_core::store::{RECORD_COLUMNS, record_from_row, upsert_record};
 use uuid::Uuid;
 
 use super::{
@@ -24,23 +24,14 @@ use super::{
 use super::{AuditEntry, ReportFiling};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`. Never edit a shipped one.
-const MIGRATIONS: &[&str] = &[r#"
+/// The records table is the phone store's (`sotay_core::records_table!`) plus `seq`.
+const MIGRATIONS: &[&str] = &[concat!(r#"
     CREATE TABLE meta (
         key   TEXT PRIMARY KEY,
         value TEXT NOT NULL
-    ) STRICT;
-    CREATE TABLE records (
-        id        TEXT PRIMARY KEY,
-        entity    TEXT NOT NULL,
-        unit_id   TEXT NOT NULL,
-        doc       TEXT NOT NULL,
-        clocks    TEXT NOT NULL,
-        updated   TEXT NOT NULL,
-        seal      TEXT,
-        seq       INTEGER NOT NULL
-    ) STRICT;
-    CREATE UNIQUE INDEX records_by_seq ON records (seq);
-    CREATE INDEX records_by_entity_unit ON records (entity, unit_id);
+    ) STRICT;"#,
+    sotay_core::records_table!("seq       INTEGER NOT NULL"),
+    r#"    CREATE UNIQUE INDEX records_by_seq ON records (seq);
     CREATE INDEX records_by_unit_seq ON records (unit_id, seq);
     -- Change ids already taken, so a repeated push is a duplicate.
     CREATE TABLE changes (
@@ -107,7 +98,7 @@ const MIGRATIONS: &[&str] = &[r#"
         PRIMARY KEY (sha256, record_id)
     ) STRICT;
     CREATE INDEX attachment_refs_by_unit ON attachment_refs (unit_id);
-"#, r#"
+"#), r#"
     -- Milestone reports filed through the dashboard, frozen as filed (the report as JSON).
     CREATE TABLE report_filings (
         id            TEXT PRIMARY KEY,
@@ -131,15 +122,10 @@ const MIGRATIONS: &[&str] = &[r#"
         detail  TEXT NOT NULL
     ) STRICT;
     CREATE INDEX audit_by_time ON audit (at);
-"#, r#"
-    -- The covering indexes core's progress queries are written for (as in the phone schema,
-    -- core/src/schema.rs migration 3): ids by kind and unit, and sealed pledges' subjects, so
-    -- the dashboard's figures are counted without reading documents.
-    CREATE INDEX records_by_entity_unit_id ON records (entity, unit_id, id);
-    CREATE INDEX records_pledge_subjects ON records
-        (entity, unit_id, (seal IS NOT NULL), json_extract(doc, '$.kind'), json_extract(doc, '$.subject'))
-        WHERE entity = 'pledge';
-"#];
+"#,
+    // 3: the phone store's covering indexes for progress, so `core::progress` reads indexes.
+    sotay_core::schema::PROGRESS_INDEXES,
+];
 
 const READERS: usize = 4;
 
@@ -175,6 +161,7 @@ impl SqliteStorage {
     /// Open (or create) the database file and bring its schema up to date.
     pub fn open(path: impl AsRef<Path>) -> StorageResult<SqliteStorage> {
         let path = path.as_ref().to_path_buf();
+        sotay_core::store::initialize_sqlite()?;
         let mut conn = Connection::open(&path)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -240,21 +227,7 @@ fn load(conn: &Connection, id: Uuid) -> StorageResult<Option<RecordState>> {
 /// Insert or replace a record with the next seq, and index the attachments it names.
 fn save(conn: &Connection, s: &RecordState) -> StorageResult<()> {
     let seq = next_seq(conn)?;
-    conn.prepare_cached(
-        "INSERT INTO records (id, entity, unit_id, doc, clocks, updated, seal, seq) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-         ON CONFLICT (id) DO UPDATE SET unit_id = excluded.unit_id, doc = excluded.doc, clocks = excluded.clocks,
-           updated = excluded.updated, seal = excluded.seal, seq = excluded.seq",
-    )?
-    .execute(params![
-        s.id.to_string(),
-        s.entity.as_str(),
-        s.unit.to_string(),
-        serde_json::to_string(&s.fields)?,
-        serde_json::to_string(&s.clocks)?,
-        s.updated().to_string(),
-        s.seal.as_ref().map(serde_json::to_string).transpose()?,
-        seq,
-    ])?;
+    upsert_record(conn, s, &[("seq", &seq)])?;
     let refs = attachment_refs(&s.fields);
     if !refs.is_empty() {
         let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO attachment_refs (sha256, record_id, unit_id) VALUES (?1, ?2, ?3)")?;
@@ -348,7 +321,7 @@ impl Storage for SqliteStorage {
         self.read(|c| {
             let (subtree, ancestors) = (id_list(&scope.subtree), id_list(&scope.ancestors));
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT id, entity, unit_id, doc, clocks, seal, seq FROM records WHERE seq > ?1 AND {IN_SCOPE} ORDER BY seq LIMIT ?4"
+                "SELECT {RECORD_COLUMNS}, seq FROM records WHERE seq > ?1 AND {IN_SCOPE} ORDER BY seq LIMIT ?4"
             ))?;
             let cursor_i = i64::try_from(cursor).unwrap_or(i64::MAX);
             let mut rows = stmt.query(params![cursor_i, subtree, ancestors, (limit + 1) as i64])?;
@@ -360,15 +333,7 @@ impl Storage for SqliteStorage {
                     more = true;
                     break;
                 }
-                let id: String = r.get(0)?;
-                records.push(decode_record(
-                    parse_uuid(&id)?,
-                    r.get_ref(1)?.as_str().map_err(backend)?,
-                    r.get_ref(2)?.as_str().map_err(backend)?,
-                    r.get_ref(3)?.as_str().map_err(backend)?,
-                    r.get_ref(4)?.as_str().map_err(backend)?,
-                    r.get_ref(5)?.as_str_or_null().map_err(backend)?,
-                )?);
+                records.push(record_from_row(r)?);
                 last = r.get(6)?;
             }
             let remaining: i64 = if more {
@@ -493,21 +458,32 @@ impl Storage for SqliteStorage {
         self.write(|tx| {
             let row = tx
                 .query_row(
-                    "SELECT user_id, unit_id, expires_at, used_at FROM enrollments WHERE code_hash = ?1",
+                    "SELECT user_id, unit_id, expires_at, device_id FROM enrollments WHERE code_hash = ?1",
                     [&req.code_hash],
-                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?)),
+                    |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<String>>(3)?)),
                 )
                 .optional()?;
-            let Some((user_id, unit_id, expires_at, used_at)) = row else {
+            let Some((user_id, unit_id, expires_at, enrolled_device)) = row else {
                 return Ok(Err(EnrollRefusal::UnknownCode));
             };
-            if used_at.is_some() {
+            // A used code enrolls again only the same key while the code is valid: the phone
+            // retrying after the reply was lost gets the device it already has.
+            let retried = match &enrolled_device {
+                Some(d) if req.now < expires_at => tx
+                    .query_row("SELECT public_key = ?2 AND revoked_at IS NULL FROM devices WHERE id = ?1", params![d, req.public_key], |r| {
+                        r.get::<_, bool>(0)
+                    })
+                    .optional()?
+                    .unwrap_or(false),
+                _ => false,
+            };
+            if enrolled_device.is_some() && !retried {
                 return Ok(Err(EnrollRefusal::AlreadyUsed));
             }
             if req.now >= expires_at {
                 return Ok(Err(EnrollRefusal::Expired));
             }
-            if tx.prepare_cached("SELECT 1 FROM devices WHERE public_key = ?1")?.exists([&req.public_key])? {
+            if !retried && tx.prepare_cached("SELECT 1 FROM devices WHERE public_key = ?1")?.exists([&req.public_key])? {
                 return Ok(Err(EnrollRefusal::KeyInUse));
             }
             let user = tx
@@ -518,6 +494,9 @@ impl Storage for SqliteStorage {
                 .ok_or(StorageError::NotFound("user"))?;
             if !user.active {
                 return Ok(Err(EnrollRefusal::UserInactive));
+            }
+            if let Some(device) = enrolled_device {
+                return Ok(Ok(Enrolled { device: parse_uuid(&device)?, user }));
             }
             let device = Uuid::now_v7();
             tx.execute(

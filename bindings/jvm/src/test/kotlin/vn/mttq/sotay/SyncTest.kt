@@ -179,6 +179,24 @@ class SyncTest {
     }
 
     @Test
+    fun `a revoked phone is wiped at its next sync`() {
+        open("revoked").use { phone ->
+            val unit = phone.enrollInDemoVillage()
+            phone.syncNow()
+            assertTrue(phone.households(unit).isNotEmpty())
+            phone.addHousehold(unit, HouseholdInput("Hộ chưa gửi", "Xóm Cuối", 2u, 0u, null, null))
+
+            server.revoke(phone.enrollment()!!.deviceKeyId)
+            val e = assertThrows<SotayException.Failure> { phone.syncNow() }
+            assertEquals("revoked", e.kind)
+            assertEquals("Thiết bị này đã bị thu hồi quyền truy cập.", e.messageVi)
+            assertNull(phone.enrollment())
+            assertTrue(phone.households(unit).isEmpty())
+            assertEquals(QueueStatus(0UL, emptyList()), phone.queueStatus())
+        }
+    }
+
+    @Test
     fun `a cancelled sync stops before sending and the next sync sends everything`() {
         open("cancel").use { phone ->
             val unit = phone.enrollInDemoVillage()

@@ -27,6 +27,13 @@ class TestServer private constructor(
         return codeIn(out) ?: error("no code in: $out")
     }
 
+    /** Revoke a phone by its key id (the server's CLI): its next request is told to wipe. */
+    fun revoke(deviceKeyId: String) {
+        val p = ProcessBuilder(bin, "revoke", "--data", data.path, "--device", deviceKeyId).redirectErrorStream(true).start()
+        val out = p.inputStream.bufferedReader(Charsets.UTF_8).readText()
+        check(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) { "revoke failed: $out" }
+    }
+
     override fun close() {
         process.destroy()
         if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly()
