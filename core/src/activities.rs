@@ -14,7 +14,7 @@ use crate::store::{Tx, list_records, load_record};
 use crate::units::UnitTree;
 use crate::{Error, Result, Rule, Store};
 
-const MAX_TOPIC: usize = 500;
+pub const MAX_TOPIC: usize = 500;
 /// More people than this at one activity is a typing mistake, not a crowd.
 pub const MAX_AUDIENCE: u32 = 100_000;
 

@@ -17,8 +17,8 @@ use crate::units::UnitTree;
 use crate::{Error, Result, Rule, Store};
 
 const RESIDENTIAL_AREA_TASKS: &str = include_str!("../data/residential-area-tasks.json");
-const MAX_TITLE: usize = 1000;
-const MAX_NOTE: usize = 2000;
+pub const MAX_TITLE: usize = 1000;
+pub const MAX_NOTE: usize = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

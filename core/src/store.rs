@@ -226,6 +226,8 @@ impl Tx<'_> {
         if state.seal.is_some() {
             return Err(Error::Sealed { entity: entity_name(entity), id: id.to_string() });
         }
+        // The contract's field rules, the same the server applies to this change at push.
+        crate::validate::record_fields(entity, &fields)?;
         let change = Change { id: Uuid::now_v7(), entity, record: id, unit, hlc: self.tick(), fields, seal };
         record::merge(&mut state, &change).map_err(|e| Error::Validation {
             field: "record".into(),

@@ -62,7 +62,7 @@ pub struct HouseholdToVisit {
     pub last_visit: Option<Visit>,
 }
 
-const MAX_NOTE: usize = 1000;
+pub const MAX_NOTE: usize = 1000;
 
 impl Visit {
     fn from_record(r: &RecordState) -> Result<Visit> {

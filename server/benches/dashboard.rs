@@ -163,6 +163,23 @@ fn main() {
             warm.push(t.elapsed());
         }
         summary("overview, figures recomputed (after a sync)", cold, Duration::from_millis(100));
+
+        // Where a recomputation spends its time.
+        let units = storage.records(Entity::Unit, None).expect("units");
+        let tree = sotay_core::units::UnitTree::from_records(&units);
+        let today = sotay_core::clock::today_in_vietnam(NOW);
+        let t = Instant::now();
+        let facts = storage.progress_facts(&tree, district, Some(plan)).expect("facts");
+        println!("  core Facts::load on the server's records: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let _ = sotay_core::progress::compute(&tree, &facts, district, today);
+        println!("  core progress::compute for the district: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
+        let communes = tree.communes(district, today);
+        let t = Instant::now();
+        for c in &communes {
+            let _ = sotay_core::progress::compute(&tree, &facts, c.id, today);
+        }
+        println!("  core progress::compute for each of {} communes on the district's facts: {:.1} ms", communes.len(), t.elapsed().as_secs_f64() * 1e3);
         summary("overview, no change since the last request", warm, Duration::from_millis(100));
 
         for format in ["docx", "xlsx"] {

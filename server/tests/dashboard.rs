@@ -446,3 +446,33 @@ async fn minutes_and_pledges_read_in_full_with_their_seal() {
     assert!(html.contains("Không để trẻ em bị xâm hại"));
     assert!(html.contains("Hộ ông/bà"));
 }
+
+#[tokio::test]
+async fn commune_staff_mark_a_checklist_task_and_the_model_target_moves() {
+    let fx = Fx::new();
+    let v3 = unit("DEMO-BS-BC-3");
+    let plan = demo::demo_id("plan:2023-binh-son");
+    let task = sotay_core::checklist::task_id(plan, v3, "3.3");
+    assert!(fx.storage.record(task).unwrap().is_some(), "the demo gave every unit its checklist");
+    let (cookie, csrf) = fx.login("binhchanh").await;
+    let path = format!("/units/{v3}/tasks/{task}");
+    // Commune staff keep the commune's own checklist; a village's is its head's (or the district's).
+    let res = fx.post(&path, Some(&cookie), &[("csrf", &csrf), ("status", "done"), ("note", "")]).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let bc = unit("DEMO-BS-BC");
+    let own = sotay_core::checklist::task_id(plan, bc, "3.4");
+    let res = fx.post(&format!("/units/{bc}/tasks/{own}"), Some(&cookie), &[("csrf", &csrf), ("status", "not_applicable"), ("note", "")]).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "not applicable needs a reason");
+    assert!(res.text().contains("Lý do"));
+    let res = fx.post(&format!("/units/{bc}/tasks/{own}"), Some(&cookie), &[("csrf", &csrf), ("status", "not_applicable"), ("note", "Đã lồng ghép vào 3.2")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    assert_eq!(fx.storage.record(own).unwrap().unwrap().fields["reason"], json!("Đã lồng ghép vào 3.2"));
+
+    let (admin, csrf) = fx.login("huyen").await;
+    let res = fx.post(&path, Some(&admin), &[("csrf", &csrf), ("status", "done"), ("note", "Ra mắt mô hình ngày 20/5")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let t = fx.storage.record(task).unwrap().unwrap();
+    assert_eq!(t.fields["status"], json!("done"));
+    assert_eq!(t.fields["evidence"][0]["note"], json!("Ra mắt mô hình ngày 20/5"));
+    assert!(fx.get(&format!("/units/{bc}"), Some(&admin)).await.text().contains("2/3 khu dân cư"), "Bình Chánh: village 2 and now village 3");
+}

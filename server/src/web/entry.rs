@@ -214,14 +214,16 @@ pub async fn set_task_status(
     if !["todo", "doing", "done", "not_applicable"].contains(&f.status.as_str()) {
         return Err(WebError::bad_request("Trạng thái: không hợp lệ."));
     }
-    let reason = validate::limited("reason", &f.reason, validate::MAX_LINE).map_err(core_err)?;
+    let note = validate::limited("note", &f.note, validate::MAX_LINE).map_err(core_err)?;
+    // One text box: the reason when the task does not apply, else a note as evidence.
+    let reason = if f.reason.trim().is_empty() && f.status == "not_applicable" { note.clone() } else { validate::limited("reason", &f.reason, validate::MAX_LINE).map_err(core_err)? };
     if f.status == "not_applicable" && reason.is_empty() {
         return Err(core_err(sotay_core::Error::validation("reason", sotay_core::Rule::ReasonRequired)));
     }
-    let note = validate::limited("note", &f.note, validate::MAX_LINE).map_err(core_err)?;
+    let note = if f.status == "not_applicable" { String::new() } else { note };
     let mut fields = serde_json::Map::new();
     fields.insert("status".into(), json!(f.status));
-    fields.insert("reason".into(), json!(reason));
+    fields.insert("reason".into(), if reason.is_empty() { Value::Null } else { json!(reason) });
     if !note.is_empty() {
         let mut evidence = t.fields.get("evidence").and_then(|e| e.as_array()).cloned().unwrap_or_default();
         evidence.push(json!({"kind": "note", "ref": Value::Null, "note": note}));

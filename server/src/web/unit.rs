@@ -113,7 +113,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
             }
         }
         @if let Some((households, pledges, visits)) = &village { (village_detail(&session, households, pledges, visits)) }
-        (checklist(&session, &tasks, can_edit, id))
+        (checklist(&session, &tasks, can_edit, id, ctx.today))
         (meetings(&minutes))
         (activity_list(&activities))
         @if can_edit && !is_village {
@@ -128,7 +128,7 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
     Ok(Html(page(&viewer, &name, Nav::Units, None, body).into_string()))
 }
 
-fn checklist(session: &Session, tasks: &[RecordState], can_edit: bool, unit: Uuid) -> Markup {
+fn checklist(session: &Session, tasks: &[RecordState], can_edit: bool, unit: Uuid, today: chrono::NaiveDate) -> Markup {
     let mut tasks: Vec<&RecordState> = tasks.iter().collect();
     tasks.sort_by(|a, b| text(a, "code").cmp(text(b, "code")));
     html! {
@@ -137,15 +137,17 @@ fn checklist(session: &Session, tasks: &[RecordState], can_edit: bool, unit: Uui
         @else {
             div.table-wrap {
                 table #checklist {
-                    thead { tr { th { "Mã" } th { "Nhiệm vụ" } th { "Hạn" } th { "Trạng thái" } th { "Minh chứng" } @if can_edit { th { "Cập nhật" } } } }
+                    thead { tr { th { "Mã" } th { "Nhiệm vụ" } th { "Hạn" } th { "Trạng thái" } th { "Minh chứng" } @if can_edit { th style="min-width:22rem" { "Cập nhật" } } } }
                     tbody {
                         @for t in &tasks {
                             @let status = text(t, "status");
                             tr {
-                                td { (text(t, "code")) }
+                                td { @if !text(t, "code").starts_with("M-") { (text(t, "code")) } }
                                 td { (text(t, "title")) @if !text(t, "reason").is_empty() { br; span.muted { "Lý do: " (text(t, "reason")) } } }
                                 td { (text(t, "due").parse::<chrono::NaiveDate>().map(date_vi).unwrap_or_default()) }
+                                @let overdue = matches!(status, "todo" | "doing") && text(t, "due").parse::<chrono::NaiveDate>().is_ok_and(|d| d < today);
                                 td { @match status {
+                                    _ if overdue => span.badge.late { "Quá hạn" },
                                     "done" => span.badge.ok { (status_vi(status)) },
                                     "doing" => span.badge.warn { (status_vi(status)) },
                                     _ => span.badge.muted { (status_vi(status)) },
@@ -169,16 +171,15 @@ fn checklist(session: &Session, tasks: &[RecordState], can_edit: bool, unit: Uui
                                 } }
                                 @if can_edit {
                                     td {
-                                        form.inline method="post" action=(format!("/units/{unit}/tasks/{}", t.id)) {
+                                        form.task method="post" action=(format!("/units/{unit}/tasks/{}", t.id)) {
                                             (csrf_field(&session.csrf))
                                             select name="status" aria-label="Trạng thái" {
                                                 @for s in ["todo", "doing", "done", "not_applicable"] {
                                                     option value=(s) selected[s == status] { (status_vi(s)) }
                                                 }
                                             }
-                                            input type="text" name="reason" placeholder="Lý do (nếu không áp dụng)" style="max-width:12rem";
-                                            input type="text" name="note" placeholder="Minh chứng" style="max-width:12rem";
-                                            " " button.secondary type="submit" { "Lưu" }
+                                            input type="text" name="note" maxlength="300" placeholder="Minh chứng, hoặc lý do nếu không áp dụng" aria-label="Minh chứng hoặc lý do";
+                                            button.secondary type="submit" { "Lưu" }
                                         }
                                     }
                                 }
