@@ -107,6 +107,24 @@ pub struct PlannedTask {
     pub due: NaiveDate,
 }
 
+impl PlannedTask {
+    /// The new, not yet started task of `plan` for `unit`. Its id is derived from plan, unit and
+    /// code, so every place that instantiates the plan (phone, server, dashboard) makes the same.
+    pub fn into_task(self, plan: Uuid, unit: Uuid) -> Task {
+        Task {
+            id: task_id(plan, unit, &self.code),
+            unit,
+            plan,
+            code: self.code,
+            title: self.title,
+            due: self.due,
+            status: TaskStatus::Todo,
+            reason: None,
+            evidence: Vec::new(),
+        }
+    }
+}
+
 #[derive(Deserialize)]
 struct AreaTaskTemplate {
     code: String,
@@ -292,18 +310,7 @@ impl Store {
                         report.existing += 1;
                         continue;
                     }
-                    let task = Task {
-                        id,
-                        unit,
-                        plan: plan.id,
-                        code: p.code,
-                        title: p.title,
-                        due: p.due,
-                        status: TaskStatus::Todo,
-                        reason: None,
-                        evidence: Vec::new(),
-                    };
-                    put_task(tx, &task, None)?;
+                    put_task(tx, &p.into_task(plan.id, unit), None)?;
                     report.created += 1;
                 }
             }
@@ -333,21 +340,10 @@ impl Store {
             }
             check_title(title)?;
             plan.check_in_period("due", due)?;
-            let id = task_id(plan.id, unit, code.trim());
-            if tx.record(id)?.is_some() {
+            let task = PlannedTask { code: code.trim().to_string(), title: title.trim().to_string(), due }.into_task(plan.id, unit);
+            if tx.record(task.id)?.is_some() {
                 return Err(Error::validation("code", Rule::Duplicate));
             }
-            let task = Task {
-                id,
-                unit,
-                plan: plan.id,
-                code: code.trim().to_string(),
-                title: title.trim().to_string(),
-                due,
-                status: TaskStatus::Todo,
-                reason: None,
-                evidence: Vec::new(),
-            };
             put_task(tx, &task, None)
         })
     }

@@ -12,7 +12,7 @@
 
 use serde_json::{Value, json};
 use sotay_core::Hlc;
-use sotay_core::checklist::{self, Task, TaskStatus};
+use sotay_core::checklist;
 use sotay_core::units::UnitTree;
 use sotay_core::record::{self, Entity, Fields, RecordState};
 use uuid::Uuid;
@@ -91,17 +91,7 @@ pub fn plan_records(units: &[RecordState], now: i64) -> sotay_core::Result<Vec<R
     let tree = UnitTree::from_records(units);
     for unit in tree.subtree(plan.issuer) {
         for p in checklist::planned_tasks(&plan, &tree, unit)? {
-            let task = Task {
-                id: checklist::task_id(plan.id, unit, &p.code),
-                unit,
-                plan: plan.id,
-                code: p.code,
-                title: p.title,
-                due: p.due,
-                status: TaskStatus::Todo,
-                reason: None,
-                evidence: Vec::new(),
-            };
+            let task = p.into_task(plan.id, unit);
             out.push(server_record_fields(Entity::Task, task.id, unit, record::to_fields(&task)?, now));
         }
     }

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use sotay_core::checklist::{self, Task, TaskStatus};
+use sotay_core::checklist;
 use sotay_core::plans::Plan;
 use sotay_core::record::{self, Entity};
 
@@ -20,12 +20,11 @@ pub async fn issue(state: &AppState, ctx: &Ctx, session: &Session, plan: &Plan) 
     let mut items = Vec::new();
     for unit in ctx.tree.subtree(plan.issuer) {
         for p in checklist::planned_tasks(plan, &ctx.tree, unit).map_err(WebError::from)? {
-            let id = checklist::task_id(plan.id, unit, &p.code);
-            if existing.contains(&id) {
+            let task = p.into_task(plan.id, unit);
+            if existing.contains(&task.id) {
                 continue;
             }
-            let task = Task { id, unit, plan: plan.id, code: p.code, title: p.title, due: p.due, status: TaskStatus::Todo, reason: None, evidence: Vec::new() };
-            items.push((Entity::Task, id, unit, record::to_fields(&task).map_err(WebError::internal)?));
+            items.push((Entity::Task, task.id, unit, record::to_fields(&task).map_err(WebError::internal)?));
         }
     }
     let created = writer::create_many(state, session, items).await?;
