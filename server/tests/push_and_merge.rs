@@ -149,3 +149,19 @@ async fn a_seal_that_does_not_match_the_content_is_refused() {
     let res = fx.push_ok(&phone, vec![c]).await;
     assert_eq!(res.results[0].reason.as_deref(), Some(reason::SEAL_MISMATCH));
 }
+
+#[tokio::test]
+async fn a_record_erased_on_request_cannot_be_pushed_back() {
+    let fx = Fixture::new();
+    let phone = fx.village_phone("DEMO-BS-BC-1").await;
+    let household = phone.change(Entity::Household, Uuid::now_v7(), household_fields("Hộ sẽ xóa"));
+    fx.push_ok(&phone, vec![household.clone()]).await;
+    fx.storage.erase_records(&[household.record], T0).unwrap();
+    // The phone still holds the household and edits it: the server must not bring it back.
+    let edit = phone.change(Entity::Household, household.record, json!({"phone": "0912345678"}));
+    let res = fx.push_ok(&phone, vec![edit.clone()]).await;
+    assert_eq!(res.results[0].status, PushStatus::Rejected);
+    assert_eq!(res.results[0].reason.as_deref(), Some(reason::ERASED));
+    assert!(fx.storage.record(household.record).unwrap().is_none());
+    assert!(sotay_core::sync::protocol::reason_vi(reason::ERASED).contains("đã được xóa"));
+}

@@ -185,6 +185,8 @@ pub mod reason {
     pub const NOT_SEALABLE: &str = "not_sealable";
     /// The seal's hash does not match the content.
     pub const SEAL_MISMATCH: &str = "seal_mismatch";
+    /// The record was erased on request (personal data law) and may not come back.
+    pub const ERASED: &str = "erased";
 }
 
 /// The Vietnamese sentence for a rejected push item, shown next to the set-aside item.
@@ -202,6 +204,7 @@ pub fn reason_vi(reason: &str) -> String {
         reason::ENTITY_MISMATCH => "Bản ghi đã có với loại khác.",
         reason::NOT_SEALABLE => "Loại bản ghi này không ký chốt được.",
         reason::SEAL_MISMATCH => "Chữ ký chốt không khớp với nội dung.",
+        reason::ERASED => "Dữ liệu này đã được xóa theo yêu cầu của người dân, không gửi lại được.",
         _ => "Máy chủ từ chối bản ghi này.",
     };
     match (code, detail) {

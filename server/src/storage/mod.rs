@@ -234,7 +234,8 @@ pub trait Storage: Send + Sync + 'static {
     /// What core's progress is computed from, for the subtree of `scope` under `plan`
     /// (`sotay_core::progress::Facts`, loaded by the core from the `records` table).
     fn progress_facts(&self, tree: &sotay_core::units::UnitTree, scope: Uuid, plan: Option<Uuid>) -> StorageResult<sotay_core::progress::Facts>;
-    /// Remove records outright (a household's data erased on request), in one transaction.
+    /// Remove records outright (a household's data erased on request), in one transaction, and
+    /// remember their ids: a later push for any of them is rejected as `erased`.
     fn erase_records(&self, ids: &[Uuid], now: i64) -> StorageResult<()>;
 }
 

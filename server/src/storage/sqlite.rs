@@ -125,6 +125,13 @@ const MIGRATIONS: &[&str] = &[concat!(r#"
 "#,
     // 3: the phone store's covering indexes for progress, so `core::progress` reads indexes.
     sotay_core::schema::PROGRESS_INDEXES,
+    // 4: ids erased on request, so a phone that still holds the data cannot bring it back.
+    r#"
+    CREATE TABLE erased (
+        record_id TEXT PRIMARY KEY,
+        erased_at INTEGER NOT NULL
+    ) STRICT, WITHOUT ROWID;
+"#,
 ];
 
 const READERS: usize = 4;
@@ -289,11 +296,16 @@ impl Storage for SqliteStorage {
             let mut seen = tx.prepare_cached("SELECT 1 FROM changes WHERE id = ?1")?;
             let mut remember =
                 tx.prepare_cached("INSERT INTO changes (id, record_id, device_id, received_at) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut erased = tx.prepare_cached("SELECT 1 FROM erased WHERE record_id = ?1")?;
             let mut out = Vec::with_capacity(changes.len());
             for change in changes {
                 let id = change.id.to_string();
                 if seen.exists([&id])? {
                     out.push(ApplyOutcome::Duplicate);
+                    continue;
+                }
+                if erased.exists([change.record.to_string()])? {
+                    out.push(ApplyOutcome::Rejected(sotay_core::sync::protocol::reason::ERASED.to_string()));
                     continue;
                 }
                 let outcome = match merge_change(load(tx, change.record)?, change) {
@@ -765,11 +777,15 @@ impl Storage for SqliteStorage {
         self.read(|c| Ok(sotay_core::progress::Facts::load(c, tree, scope, plan)?))
     }
 
-    fn erase_records(&self, ids: &[Uuid], _now: i64) -> StorageResult<()> {
+    fn erase_records(&self, ids: &[Uuid], now: i64) -> StorageResult<()> {
         self.write(|tx| {
             for id in ids {
                 tx.execute("DELETE FROM records WHERE id = ?1", [id.to_string()])?;
                 tx.execute("DELETE FROM attachment_refs WHERE record_id = ?1", [id.to_string()])?;
+                tx.execute(
+                    "INSERT INTO erased (record_id, erased_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+                    params![id.to_string(), now],
+                )?;
             }
             Ok(())
         })
