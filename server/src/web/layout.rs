@@ -44,12 +44,7 @@ pub fn page(viewer: &Viewer<'_>, title: &str, active: Nav, flash: Option<&Flash>
     html! {
         (DOCTYPE)
         html lang="vi" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Sổ tay Mặt trận" }
-                link rel="stylesheet" href=(ASSET_CSS);
-            }
+            (head(title))
             body {
                 header.top {
                     div.bar {
@@ -86,17 +81,24 @@ pub fn page(viewer: &Viewer<'_>, title: &str, active: Nav, flash: Option<&Flash>
     }
 }
 
+/// The `<head>` every page shares.
+fn head(title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · Sổ tay Mặt trận" }
+            link rel="stylesheet" href=(ASSET_CSS);
+        }
+    }
+}
+
 /// A page without the shell (login, errors before login).
 pub fn bare(title: &str, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="vi" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Sổ tay Mặt trận" }
-                link rel="stylesheet" href=(ASSET_CSS);
-            }
+            (head(title))
             body { main { (body) } }
         }
     }
