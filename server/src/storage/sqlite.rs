@@ -878,3 +878,41 @@ fn to_filing(row: FilingRow) -> StorageResult<ReportFiling> {
         report,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_erased_before_erasures_travelled_stay_refused_and_are_not_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sotay.db");
+        let old = Uuid::now_v7();
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            for sql in &MIGRATIONS[..4] {
+                tx.execute_batch(sql).unwrap();
+            }
+            tx.pragma_update(None, "user_version", 4).unwrap();
+            tx.execute("INSERT INTO erased (record_id, erased_at) VALUES (?1, 1)", [old.to_string()]).unwrap();
+            tx.commit().unwrap();
+        }
+        let storage = SqliteStorage::open(&path).unwrap();
+        let unit = Uuid::now_v7();
+        let change = Change {
+            id: Uuid::now_v7(),
+            entity: Entity::Household,
+            record: old,
+            unit,
+            hlc: sotay_core::Hlc { millis: 1, counter: 0, node: 1 },
+            fields: serde_json::json!({"head_name": "Hộ"}).as_object().cloned().unwrap(),
+            seal: None,
+        };
+        let outcome = storage.apply_changes(Uuid::now_v7(), &[&change], 2).unwrap();
+        assert_eq!(outcome, [ApplyOutcome::Rejected(sotay_core::sync::protocol::reason::ERASED.into())]);
+        let page = storage.pull(&ReadScope { subtree: vec![unit], ancestors: vec![] }, 0, 10).unwrap();
+        assert!(page.erased.is_empty() && page.records.is_empty());
+        assert_eq!(storage.records_version().unwrap(), 0);
+    }
+}
