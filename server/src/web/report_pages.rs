@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sotay_core::plans::Plan;
 use uuid::Uuid;
 
-use crate::reports::{self, Milestone, MilestoneReport, Narrative, Signer, format_count, format_percent};
+use crate::reports::{self, Milestone, MilestoneReport, Narrative, Signer, format_count};
 use crate::state::AppState;
 use crate::storage::ReportFiling;
 
@@ -378,11 +378,11 @@ fn report_html(r: &MilestoneReport) -> Markup {
             h3 { "I. KẾT QUẢ THỰC HIỆN" }
             ul {
                 @for t in &f.targets {
-                    li { "Chỉ tiêu " (t.code) " (" (t.threshold_pct) "% " (t.measured_over) "): đạt " (format_count(t.achieved)) "/" (format_count(t.total)) " (" (format_percent(t.percent())) "), "
+                    li { "Chỉ tiêu " (t.code) " (" (t.threshold_pct) "% " (t.measured_over) "): đạt " (format_count(t.achieved)) "/" (format_count(t.total)) " (" (t.percent()) "), "
                         @if t.met() { "đạt chỉ tiêu." } @else { "chưa đạt chỉ tiêu." } }
                 }
                 li { (format_count(total.activities)) " hoạt động tuyên truyền, " (format_count(total.new_law_activities)) " về pháp luật mới; " (format_count(total.audience)) " lượt người dự." }
-                li { (format_count(total.meetings)) " hội nghị; " (format_count(total.households_pledged)) "/" (format_count(total.households)) " hộ cam kết (" (format_percent(total.pledge_percent())) ")." }
+                li { (format_count(total.meetings)) " hội nghị; " (format_count(total.households_pledged)) "/" (format_count(total.households)) " hộ cam kết (" (total.pledge_percent()) ")." }
             }
             @for n in &r.narrative {
                 h3 { (n.heading) }
