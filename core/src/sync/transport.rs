@@ -230,6 +230,7 @@ impl Transport {
         stats.bytes_sent += req.body.len() as u64;
         let resp = match b.send() {
             Ok(r) => r,
+            Err(e) if is_certificate_problem(&e) => return Attempt::Fail(Error::UntrustedServer(describe(e))),
             Err(e) => return Attempt::Retry(Error::Network(describe(e))),
         };
         let status = resp.status().as_u16();
@@ -288,6 +289,22 @@ pub(crate) fn learn_clock_offset(store: &Store, server_time_ms: i64) -> Result<(
     store.set_clock_offset_ms(server_time_ms - device_time)
 }
 
+/// Whether the request failed because the server's certificate did not verify. rustls's error sits
+/// inside an io::Error, whose `source()` skips it, so look inside those too.
+fn is_certificate_problem(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        let inner = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).map(|i| i as &(dyn std::error::Error + 'static));
+        for candidate in [Some(err), inner].into_iter().flatten() {
+            if let Some(rustls::Error::InvalidCertificate(_)) = candidate.downcast_ref::<rustls::Error>() {
+                return true;
+            }
+        }
+        next = err.source();
+    }
+    false
+}
+
 /// The error chain without the URL (which is not personal, but keeps messages short).
 fn describe(e: reqwest::Error) -> String {
     let e = e.without_url();
@@ -332,7 +349,9 @@ mod tests {
 
     fn refusal_with(trust: TrustRoots) -> Error {
         let (url, server) = self_signed_server();
-        let once = RetryPolicy { attempts: 1, timeout: Duration::from_secs(10), ..RetryPolicy::default() };
+        // Several attempts allowed: a certificate problem must fail at the first, not be retried
+        // (the server thread accepts only one connection).
+        let once = RetryPolicy { attempts: 3, timeout: Duration::from_secs(10), ..RetryPolicy::default() };
         let transport = Transport::with_trust(&url, once, trust).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.db"), &[7; 32]).unwrap();
@@ -344,13 +363,14 @@ mod tests {
     #[test]
     fn bundled_roots_refuse_a_certificate_no_authority_signed() {
         let err = refusal_with(TrustRoots::Bundled);
-        assert!(matches!(&err, Error::Network(m) if m.contains("UnknownIssuer")), "{err:?}");
+        assert!(matches!(&err, Error::UntrustedServer(m) if m.contains("UnknownIssuer")), "{err:?}");
+        assert_eq!(err.kind(), "untrusted_server");
     }
 
     #[test]
     fn system_roots_refuse_a_certificate_no_authority_signed() {
         let err = refusal_with(TrustRoots::System);
-        assert!(matches!(&err, Error::Network(m) if m.contains("invalid peer certificate")), "{err:?}");
+        assert!(matches!(&err, Error::UntrustedServer(m) if m.contains("invalid peer certificate")), "{err:?}");
     }
 
     #[test]
