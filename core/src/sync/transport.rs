@@ -289,18 +289,19 @@ pub(crate) fn learn_clock_offset(store: &Store, server_time_ms: i64) -> Result<(
     store.set_clock_offset_ms(server_time_ms - device_time)
 }
 
-/// Whether the request failed because the server's certificate did not verify. rustls's error sits
-/// inside an io::Error, whose `source()` skips it, so look inside those too.
+/// Whether the request failed because the server's certificate did not verify. rustls's error
+/// sits inside io::Errors (nested, on this path), whose `source()` skips what they wrap, so
+/// unwrap those too.
 fn is_certificate_problem(e: &reqwest::Error) -> bool {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = next {
-        let inner = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).map(|i| i as &(dyn std::error::Error + 'static));
-        for candidate in [Some(err), inner].into_iter().flatten() {
-            if let Some(rustls::Error::InvalidCertificate(_)) = candidate.downcast_ref::<rustls::Error>() {
-                return true;
-            }
+        if let Some(rustls::Error::InvalidCertificate(_)) = err.downcast_ref::<rustls::Error>() {
+            return true;
         }
-        next = err.source();
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     false
 }
