@@ -19,12 +19,14 @@ pub enum TaskStatus {
     NotApplicable,
 }
 
-/// A count against a total, with the share in whole percent.
+/// A count against a total, with the share as the dashboard and the reports show it: floored
+/// to a tenth of a percent (`pct_tenths`, 833) and written for display (`pct_text`, "83,3%").
 #[uniffi::remote(Record)]
 pub struct Ratio {
     pub done: u32,
     pub total: u32,
-    pub pct: u32,
+    pub pct_tenths: u32,
+    pub pct_text: String,
 }
 
 #[uniffi::remote(Record)]
@@ -46,7 +48,7 @@ pub struct TargetProgress {
     pub threshold_pct: u32,
     pub measured: u32,
     pub met: u32,
-    pub value_pct: Option<u32>,
+    pub value: Option<Ratio>,
     pub reached: Option<bool>,
     pub missing: Vec<String>,
 }

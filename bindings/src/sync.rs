@@ -107,6 +107,8 @@ pub struct SyncSummary {
     pub set_aside: u64,
     pub pulled: u64,
     pub pull_conflicts: u64,
+    /// Records removed from the phone because the server erased them on request.
+    pub erased: u64,
     pub attachments_uploaded: u64,
     pub attachments_refused: u64,
     pub requests: u32,
@@ -121,6 +123,7 @@ impl From<SyncReport> for SyncSummary {
             set_aside: r.set_aside,
             pulled: r.pulled,
             pull_conflicts: r.pull_conflicts,
+            erased: r.erased,
             attachments_uploaded: r.attachments_uploaded,
             attachments_refused: r.attachments_refused,
             requests: r.wire.requests,

@@ -88,7 +88,8 @@ fn the_home_screen_shows_the_plan_in_force_what_is_due_and_pledges_counted() {
     };
     phone.record_pledge(form, "Trưởng thôn".into()).unwrap();
     let home = phone.home(village).unwrap();
-    assert_eq!((home.progress.households.done, home.progress.households.pct), (1, 50));
+    assert_eq!((home.progress.households.done, home.progress.households.pct_tenths), (1, 500));
+    assert_eq!(home.progress.households.pct_text, "50%");
     assert_eq!(home.households_left, 1);
 }
 

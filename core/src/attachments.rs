@@ -95,6 +95,40 @@ impl Store {
     }
 }
 
+/// SHA-256 addresses named anywhere in a record's fields: any string of exactly 64 lowercase
+/// hex digits (minutes' `attachments`, a pledge's `signature`, a task's evidence `ref`).
+/// The server indexes them on every write; a phone drops them with the record that alone
+/// named them (erasure on request).
+pub fn attachment_refs(fields: &crate::record::Fields) -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) if is_sha256(s) => out.push(s.clone()),
+            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    fields.values().for_each(|v| walk(v, &mut out));
+    out.sort();
+    out.dedup();
+    out
+}
+
+pub fn is_sha256(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// Remove the bytes of `sha256` unless a record still names it (the erased record is already
+/// gone). Any mention in a document counts, so a shared photo is never lost.
+pub(crate) fn drop_if_unreferenced(conn: &Connection, sha256: &str) -> Result<()> {
+    conn.prepare_cached(
+        "DELETE FROM attachments WHERE sha256 = ?1 AND NOT EXISTS (SELECT 1 FROM records WHERE instr(doc, ?1) > 0)",
+    )?
+    .execute([sha256])?;
+    Ok(())
+}
+
 /// Whether the store holds the bytes of `sha256` (used when sealing a record that cites it).
 pub(crate) fn exists(conn: &Connection, sha256: &str) -> Result<bool> {
     Ok(conn

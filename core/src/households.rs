@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::record::{self, Entity, RecordState};
 use crate::lookup::{existing, parse_id, put_changed};
-use crate::store::{Store, load_record};
+use crate::store::{Store, Tx, load_record};
 use crate::validate::{self, MAX_LINE, MAX_NAME};
 use crate::{Error, Result, Rule};
 
@@ -144,27 +144,7 @@ impl Store {
     pub fn erase_household(&self, id: Uuid) -> Result<Erased> {
         self.write(|tx| {
             existing(tx.conn(), id, Entity::Household)?;
-            let linked: Vec<(String, String)> = {
-                let mut stmt = tx.conn().prepare(
-                    "SELECT id, entity FROM records WHERE entity = 'visit' AND json_extract(doc, '$.household') = ?1
-                     UNION ALL
-                     SELECT id, entity FROM records WHERE entity = 'pledge' AND json_extract(doc, '$.subject') = ?1
-                       AND json_extract(doc, '$.kind') = 'household'",
-                )?;
-                let rows = stmt.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.collect::<rusqlite::Result<_>>()?
-            };
-            let mut erased = Erased::default();
-            for (linked_id, entity) in linked {
-                let linked_id = Uuid::parse_str(&linked_id).map_err(|e| Error::Store(e.to_string()))?;
-                tx.erase(linked_id)?;
-                match entity.as_str() {
-                    "visit" => erased.visits += 1,
-                    _ => erased.pledges += 1,
-                }
-            }
-            tx.erase(id)?;
-            Ok(erased)
+            Ok(erase_with_dependents(tx, id)?.1)
         })
     }
 
@@ -354,4 +334,32 @@ fn clan_member_counts(conn: &Connection) -> Result<HashMap<Uuid, u32>> {
         }
     }
     Ok(out)
+}
+
+/// Erase a record and, when it is a household, the visits and household pledges about it (as
+/// the server does): the one erasure path for a request made on the phone and for an erasure
+/// the server announces at sync. Returns whether the record itself was held, and what went
+/// with it. Erasing an id this device never had changes nothing.
+pub(crate) fn erase_with_dependents(tx: &mut Tx<'_>, id: Uuid) -> Result<(bool, Erased)> {
+    let linked: Vec<(String, String)> = {
+        let mut stmt = tx.conn().prepare_cached(
+            "SELECT id, entity FROM records WHERE entity = 'visit' AND json_extract(doc, '$.household') = ?1
+             UNION ALL
+             SELECT id, entity FROM records WHERE entity = 'pledge' AND json_extract(doc, '$.subject') = ?1
+               AND json_extract(doc, '$.kind') = 'household'",
+        )?;
+        let rows = stmt.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<_>>()?
+    };
+    let mut erased = Erased::default();
+    for (linked_id, entity) in linked {
+        let linked_id = Uuid::parse_str(&linked_id).map_err(|e| Error::Store(e.to_string()))?;
+        tx.erase(linked_id)?;
+        match entity.as_str() {
+            "visit" => erased.visits += 1,
+            _ => erased.pledges += 1,
+        }
+    }
+    let held = tx.erase(id)?;
+    Ok((held, erased))
 }

@@ -10,6 +10,7 @@ pub mod households;
 mod lookup;
 pub mod minutes;
 pub mod outbox;
+pub mod percent;
 pub mod plans;
 pub mod pledges;
 pub mod progress;

@@ -14,8 +14,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::checklist::{Task, TaskStatus, load_tasks};
+use crate::percent::Percent;
 use crate::clock::{format_date_vi, today_in_vietnam};
-use crate::plans::{INDICATOR_NEW_LAW_ACTIVITY, INDICATOR_RESIDENTIAL_AREA_MODEL, Period, Plan, load_plan, plans_for};
+use crate::plans::{INDICATOR_NEW_LAW_ACTIVITY, INDICATOR_RESIDENTIAL_AREA_MODEL, Plan, load_plan, plans_for};
 use crate::units::UnitTree;
 use crate::{Error, Result, Store};
 
@@ -142,18 +143,26 @@ impl Facts {
     }
 }
 
-/// A count against a total, with the share in whole percent (floor).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// A count against a total, with the share as every screen and report shows it
+/// (`crate::percent`: floored to a tenth of a percent, "83,3%").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Ratio {
     pub done: u32,
     pub total: u32,
-    pub pct: u32,
+    /// The share in tenths of a percent, floored: 833 for 5 of 6.
+    pub pct_tenths: u32,
+    /// The share as shown: "83,3%".
+    pub pct_text: String,
 }
 
 impl Ratio {
-    fn new(done: usize, total: usize) -> Ratio {
-        let pct = (done * 100).checked_div(total).unwrap_or(0) as u32;
-        Ratio { done: done as u32, total: total as u32, pct }
+    pub fn new(done: usize, total: usize) -> Ratio {
+        let p = Percent::of(done as u64, total as u64);
+        Ratio { done: done as u32, total: total as u32, pct_tenths: p.tenths(), pct_text: p.text() }
+    }
+
+    pub fn percent(&self) -> Percent {
+        Percent::of(u64::from(self.done), u64::from(self.total))
     }
 }
 
@@ -210,8 +219,9 @@ pub struct TargetProgress {
     /// meet the indicator. `measured` is 0 when the unit asked about is below that level.
     pub measured: u32,
     pub met: u32,
-    /// None when nothing is measured here or the indicator is unknown to this build.
-    pub value_pct: Option<u32>,
+    /// `met` of `measured`; None when nothing is measured here or the indicator is unknown to
+    /// this build.
+    pub value: Option<Ratio>,
     pub reached: Option<bool>,
     /// The measured units that do not meet it yet, by name.
     pub missing: Vec<String>,
@@ -283,16 +293,33 @@ fn summarize(tasks: &[&Task], today: NaiveDate) -> ChecklistSummary {
     s
 }
 
-/// Everything below counted once per unit, for a subtree.
+/// The facts indexed by unit in one pass, so that any unit's progress is a walk over its
+/// subtree rather than a scan of every fact (a district holds 100,000 pledges; it has 200
+/// residential areas to measure).
 struct Counts<'a> {
-    facts: &'a Facts,
-    period: Option<Period>,
+    plan: Option<&'a Plan>,
     /// Per unit: (households, households pledged), (clans, clans pledged).
     by_unit: HashMap<Uuid, [(usize, usize); 2]>,
+    /// Per unit: sealed minutes of meetings held within the plan period.
+    meetings: HashMap<Uuid, u32>,
+    /// Per unit: awareness activities within the plan period.
+    activities: HashMap<Uuid, Vec<&'a ActivityFact>>,
+    /// Per unit: its own checklist, in the order of the facts.
+    tasks: HashMap<Uuid, Vec<&'a Task>>,
+    /// Units whose task `MODEL_TASK_CODE` is done.
+    model_tasks: HashSet<Uuid>,
+    /// Per unit: the sealed residential-area pledges it keeps.
+    area_pledges: HashMap<Uuid, u32>,
+    /// Units a sealed residential-area pledge is kept by or names.
+    area_pledge_units: HashSet<Uuid>,
+    /// Units a sealed residential-area pledge names.
+    area_pledge_subjects: HashSet<Uuid>,
 }
 
 impl<'a> Counts<'a> {
     fn new(facts: &'a Facts) -> Counts<'a> {
+        let period = facts.plan.as_ref().map(|p| p.period);
+        let in_period = |d: NaiveDate| period.is_none_or(|p| p.contains(d));
         // A subject signed for twice (an amendment) still counts once.
         let pledged: HashSet<(&str, Uuid)> = facts.pledges.iter().map(|p| (p.kind.as_str(), p.subject)).collect();
         let mut by_unit: HashMap<Uuid, [(usize, usize); 2]> = HashMap::new();
@@ -303,47 +330,73 @@ impl<'a> Counts<'a> {
                 c.1 += usize::from(pledged.contains(&(kind, *id)));
             }
         }
-        Counts { facts, period: facts.plan.as_ref().map(|p| p.period), by_unit }
+        let mut meetings: HashMap<Uuid, u32> = HashMap::new();
+        for (unit, day) in &facts.meetings {
+            if in_period(*day) {
+                *meetings.entry(*unit).or_default() += 1;
+            }
+        }
+        let mut activities: HashMap<Uuid, Vec<&ActivityFact>> = HashMap::new();
+        for a in facts.activities.iter().filter(|a| in_period(a.date)) {
+            activities.entry(a.unit).or_default().push(a);
+        }
+        let mut tasks: HashMap<Uuid, Vec<&Task>> = HashMap::new();
+        let mut model_tasks = HashSet::new();
+        for t in &facts.tasks {
+            tasks.entry(t.unit).or_default().push(t);
+            if t.code == MODEL_TASK_CODE && t.status == TaskStatus::Done {
+                model_tasks.insert(t.unit);
+            }
+        }
+        let mut area_pledges: HashMap<Uuid, u32> = HashMap::new();
+        let mut area_pledge_units = HashSet::new();
+        let mut area_pledge_subjects = HashSet::new();
+        for p in facts.pledges.iter().filter(|p| p.kind == "residential_area") {
+            *area_pledges.entry(p.unit).or_default() += 1;
+            area_pledge_units.extend([p.unit, p.subject]);
+            area_pledge_subjects.insert(p.subject);
+        }
+        Counts { plan: facts.plan.as_ref(), by_unit, meetings, activities, tasks, model_tasks, area_pledges, area_pledge_units, area_pledge_subjects }
     }
 
-    fn ratio(&self, units: &HashSet<Uuid>, slot: usize) -> Ratio {
+    fn ratio(&self, units: &[Uuid], slot: usize) -> Ratio {
         let (total, done) = units.iter().filter_map(|u| self.by_unit.get(u)).fold((0, 0), |(t, d), c| (t + c[slot].0, d + c[slot].1));
         Ratio::new(done, total)
     }
 
-    fn in_period(&self, d: NaiveDate) -> bool {
-        self.period.is_none_or(|p| p.contains(d))
-    }
-
-    fn households(&self, units: &HashSet<Uuid>) -> Ratio {
+    fn households(&self, units: &[Uuid]) -> Ratio {
         self.ratio(units, 0)
     }
 
-    fn clans(&self, units: &HashSet<Uuid>) -> Ratio {
+    fn clans(&self, units: &[Uuid]) -> Ratio {
         self.ratio(units, 1)
     }
 
-    fn meetings(&self, units: &HashSet<Uuid>) -> u32 {
-        self.facts.meetings.iter().filter(|(u, d)| units.contains(u) && self.in_period(*d)).count() as u32
+    fn meetings(&self, units: &[Uuid]) -> u32 {
+        units.iter().filter_map(|u| self.meetings.get(u)).sum()
     }
 
-    fn activities<'s>(&'s self, units: &'s HashSet<Uuid>) -> impl Iterator<Item = &'a ActivityFact> + 's {
-        self.facts.activities.iter().filter(move |a| units.contains(&a.unit) && self.in_period(a.date))
+    fn activities<'s>(&'s self, units: &'s [Uuid]) -> impl Iterator<Item = &'a ActivityFact> + 's {
+        units.iter().filter_map(|u| self.activities.get(u)).flatten().copied()
     }
 
-    fn new_law_activity(&self, units: &HashSet<Uuid>) -> bool {
+    fn new_law_activity(&self, units: &[Uuid]) -> bool {
         self.activities(units).any(|a| a.new_law)
     }
 
-    fn model(&self, area: Uuid, units: &HashSet<Uuid>) -> bool {
-        let task_done =
-            self.facts.tasks.iter().any(|t| units.contains(&t.unit) && t.code == MODEL_TASK_CODE && t.status == TaskStatus::Done);
-        task_done
-            || self
-                .facts
-                .pledges
-                .iter()
-                .any(|p| p.kind == "residential_area" && (p.subject == area || units.contains(&p.unit) || units.contains(&p.subject)))
+    fn tasks_of(&self, unit: Uuid) -> &[&'a Task] {
+        self.tasks.get(&unit).map_or(&[], Vec::as_slice)
+    }
+
+    fn residential_area_pledges(&self, units: &[Uuid]) -> u32 {
+        units.iter().filter_map(|u| self.area_pledges.get(u)).sum()
+    }
+
+    /// Target 2's indicator for `area` (whose subtree is `units`): task 3.3 done in it, or a
+    /// sealed residential-area pledge naming it or kept in it.
+    fn model(&self, area: Uuid, units: &[Uuid]) -> bool {
+        self.area_pledge_subjects.contains(&area)
+            || units.iter().any(|u| self.model_tasks.contains(u) || self.area_pledge_units.contains(u))
     }
 }
 
@@ -357,7 +410,7 @@ fn target_progress(tree: &UnitTree, counts: &Counts<'_>, unit: Uuid, target: &cr
     let mut met = 0;
     let mut missing = Vec::new();
     for m in &measured {
-        let units: HashSet<Uuid> = tree.subtree(*m).into_iter().collect();
+        let units = tree.subtree(*m);
         let ok = match target.indicator.as_str() {
             INDICATOR_NEW_LAW_ACTIVITY => counts.new_law_activity(&units),
             INDICATOR_RESIDENTIAL_AREA_MODEL => counts.model(*m, &units),
@@ -369,28 +422,37 @@ fn target_progress(tree: &UnitTree, counts: &Counts<'_>, unit: Uuid, target: &cr
             missing.push(tree.name_on(*m, today).unwrap_or_default().to_string());
         }
     }
-    let n = measured.len() as u32;
-    let (value_pct, reached) =
-        if known && n > 0 { (Some(met * 100 / n), Some(met * 100 >= target.threshold_pct * n)) } else { (None, None) };
+    let n = measured.len();
+    let value = (known && n > 0).then(|| Ratio::new(met, n));
     TargetProgress {
         code: target.code.clone(),
         text: target.text.clone(),
         indicator: target.indicator.clone(),
         threshold_pct: target.threshold_pct,
-        measured: if known { n } else { 0 },
-        met,
-        value_pct,
-        reached,
+        measured: if known { n as u32 } else { 0 },
+        met: met as u32,
+        reached: value.as_ref().map(|v| v.percent().reaches(target.threshold_pct)),
+        value,
         missing: if known { missing } else { Vec::new() },
     }
 }
 
 /// Progress of `unit` (a residential area, a commune, or any unit above) on `today`.
 pub fn compute(tree: &UnitTree, facts: &Facts, unit: Uuid, today: NaiveDate) -> Progress {
+    progress_of(tree, &Counts::new(facts), unit, today)
+}
+
+/// Progress of each of `units` from the same facts (a district's, say, for the district and
+/// each of its communes): the facts are indexed once, and every result equals `compute`'s.
+pub fn compute_each(tree: &UnitTree, facts: &Facts, units: &[Uuid], today: NaiveDate) -> Vec<Progress> {
     let counts = Counts::new(facts);
-    let units: HashSet<Uuid> = tree.subtree(unit).into_iter().collect();
+    units.iter().map(|u| progress_of(tree, &counts, *u, today)).collect()
+}
+
+fn progress_of(tree: &UnitTree, counts: &Counts<'_>, unit: Uuid, today: NaiveDate) -> Progress {
+    let units = tree.subtree(unit);
     let activities: Vec<_> = counts.activities(&units).collect();
-    let own_tasks: Vec<&Task> = facts.tasks.iter().filter(|t| t.unit == unit).collect();
+    let own_tasks = counts.tasks_of(unit);
     let mut upcoming: Vec<TaskItem> =
         own_tasks.iter().filter(|t| t.status.is_open() && t.due >= today).map(|t| TaskItem::new(t, today)).collect();
     upcoming.sort_by(|a, b| (a.due, &a.code).cmp(&(b.due, &b.code)));
@@ -402,15 +464,14 @@ pub fn compute(tree: &UnitTree, facts: &Facts, unit: Uuid, today: NaiveDate) -> 
         tree.residential_areas(unit, today)
             .into_iter()
             .map(|area| {
-                let area_units: HashSet<Uuid> = tree.subtree(area.id).into_iter().collect();
-                let area_tasks: Vec<&Task> = facts.tasks.iter().filter(|t| t.unit == area.id).collect();
+                let area_units = tree.subtree(area.id);
                 AreaProgress {
                     unit: area.id,
                     name: area.name_on(today).to_string(),
                     households: counts.households(&area_units),
                     meetings: counts.meetings(&area_units),
                     activities: counts.activities(&area_units).count() as u32,
-                    checklist: summarize(&area_tasks, today),
+                    checklist: summarize(counts.tasks_of(area.id), today),
                     model: counts.model(area.id, &area_units),
                 }
             })
@@ -420,18 +481,18 @@ pub fn compute(tree: &UnitTree, facts: &Facts, unit: Uuid, today: NaiveDate) -> 
     Progress {
         unit,
         name: tree.name_on(unit, today).unwrap_or_default().to_string(),
-        plan: facts.plan.as_ref().map(|p| p.id),
+        plan: counts.plan.map(|p| p.id),
         today,
         today_text: format_date_vi(today),
         households: counts.households(&units),
         clans: counts.clans(&units),
-        residential_area_pledges: facts.pledges.iter().filter(|p| p.kind == "residential_area" && units.contains(&p.unit)).count() as u32,
+        residential_area_pledges: counts.residential_area_pledges(&units),
         meetings: counts.meetings(&units),
         activities: activities.len() as u32,
         new_law_activities: activities.iter().filter(|a| a.new_law).count() as u32,
         audience: activities.iter().map(|a| u64::from(a.audience)).sum(),
-        checklist: summarize(&own_tasks, today),
-        targets: facts.plan.iter().flat_map(|p| &p.targets).map(|t| target_progress(tree, &counts, unit, t, today)).collect(),
+        checklist: summarize(own_tasks, today),
+        targets: counts.plan.iter().flat_map(|p| &p.targets).map(|t| target_progress(tree, counts, unit, t, today)).collect(),
         upcoming,
         areas,
     }

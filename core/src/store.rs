@@ -270,13 +270,22 @@ impl Tx<'_> {
         Ok(MergeOutcome::Applied)
     }
 
-    /// Remove a record outright (a household's data erased on request). Queues nothing: the
-    /// erasure itself is handled by the server.
-    pub fn erase(&mut self, id: Uuid) -> Result<()> {
-        self.tx.execute("DELETE FROM records WHERE id = ?1", [id.to_string()])?;
-        self.tx.execute("DELETE FROM search WHERE record_id = ?1", [id.to_string()])?;
-        self.tx.execute("DELETE FROM outbox WHERE record_id = ?1", [id.to_string()])?;
-        Ok(())
+    /// Remove a record outright (a household's data erased on request): its row, its search
+    /// entry, every outbox entry for it (pending or set aside: none may reach the server again)
+    /// and the attachments only it named. Queues nothing: the erasure itself is the server's.
+    /// Whether the record was here; erasing an id never held changes nothing else.
+    pub fn erase(&mut self, id: Uuid) -> Result<bool> {
+        let key = id.to_string();
+        let held = self.record(id)?;
+        self.tx.execute("DELETE FROM records WHERE id = ?1", [&key])?;
+        self.tx.execute("DELETE FROM search WHERE record_id = ?1", [&key])?;
+        self.tx.execute("DELETE FROM outbox WHERE record_id = ?1", [&key])?;
+        if let Some(record) = &held {
+            for sha in crate::attachments::attachment_refs(&record.fields) {
+                crate::attachments::drop_if_unreferenced(&self.tx, &sha)?;
+            }
+        }
+        Ok(held.is_some())
     }
 }
 

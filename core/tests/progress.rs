@@ -56,6 +56,11 @@ fn activity(date: chrono::NaiveDate, new_law: bool) -> Activity {
     }
 }
 
+/// A target's share as shown.
+fn pct(t: &progress::TargetProgress) -> Option<&str> {
+    t.value.as_ref().map(|v| v.pct_text.as_str())
+}
+
 struct World {
     store: Store,
     t: Tree,
@@ -100,7 +105,8 @@ fn world() -> World {
 fn village_progress_counts_what_the_store_holds() {
     let w = world();
     let p = w.store.progress(w.t.village1, Some(w.plan)).unwrap();
-    assert_eq!((p.households.done, p.households.total, p.households.pct), (3, 4, 75));
+    assert_eq!((p.households.done, p.households.total, p.households.pct_tenths), (3, 4, 750));
+    assert_eq!(p.households.pct_text, "75%");
     assert_eq!((p.clans.done, p.clans.total), (1, 2));
     assert_eq!(p.meetings, 1, "an amendment is the same meeting; drafts do not count");
     assert_eq!((p.activities, p.new_law_activities, p.audience), (1, 1, 50));
@@ -108,7 +114,7 @@ fn village_progress_counts_what_the_store_holds() {
     assert_eq!((c.total, c.done, c.overdue, c.open, c.due_soon), (4, 2, 1, 1, 0));
     assert_eq!(p.today_text, "10/06/2023");
     // Target 1 is measured over communes: nothing to measure at a village.
-    assert_eq!((p.targets[0].measured, p.targets[0].value_pct), (0, None));
+    assert_eq!((p.targets[0].measured, &p.targets[0].value), (0, &None));
     assert_eq!((p.targets[1].measured, p.targets[1].met, p.targets[1].reached), (1, 1, Some(true)));
     assert_eq!(p.upcoming.iter().map(|u| (u.code.as_str(), u.due_text.as_str())).collect::<Vec<_>>(), [("3.2", "30/11/2023")]);
     assert!(p.areas.is_empty());
@@ -123,9 +129,9 @@ fn commune_progress_has_a_line_per_village_and_the_targets() {
     let lines: Vec<_> = p.areas.iter().map(|a| (a.name.as_str(), a.households.done, a.households.total, a.model)).collect();
     assert_eq!(lines, [("Thôn Hai", 0, 2, true), ("Thôn Một", 3, 4, true)]);
     let t1 = &p.targets[0];
-    assert_eq!((t1.measured, t1.met, t1.value_pct, t1.reached), (1, 1, Some(100), Some(true)));
+    assert_eq!((t1.measured, t1.met, pct(t1), t1.reached), (1, 1, Some("100%"), Some(true)));
     let t2 = &p.targets[1];
-    assert_eq!((t2.measured, t2.met, t2.value_pct, t2.reached), (2, 2, Some(100), Some(true)));
+    assert_eq!((t2.measured, t2.met, pct(t2), t2.reached), (2, 2, Some("100%"), Some(true)));
     // The commune's own reports: 30/05 is past, 30/08 comes next.
     assert_eq!(p.checklist.overdue, 1);
     assert_eq!(p.upcoming[0].code, "M-9_month");
@@ -139,10 +145,10 @@ fn the_district_sees_targets_against_thresholds() {
     let w = world();
     let p = w.store.progress(w.t.district, Some(w.plan)).unwrap();
     let t1 = &p.targets[0];
-    assert_eq!((t1.measured, t1.met, t1.value_pct, t1.reached), (2, 1, Some(50), Some(false)));
+    assert_eq!((t1.measured, t1.met, pct(t1), t1.reached), (2, 1, Some("50%"), Some(false)));
     assert_eq!(t1.missing, ["Châu Ổ"], "its activity was not on the new law");
     let t2 = &p.targets[1];
-    assert_eq!((t2.measured, t2.met, t2.value_pct, t2.reached), (3, 2, Some(66), Some(false)), "2 of 3 is under 80%");
+    assert_eq!((t2.measured, t2.met, pct(t2), t2.reached), (3, 2, Some("66,6%"), Some(false)), "2 of 3 is under 80%, floored");
     assert_eq!(t2.missing, ["Tổ dân phố 1"]);
 }
 

@@ -112,3 +112,31 @@ fn erasing_a_household_erases_its_visits_and_pledges() {
     assert!(store.pledges_of_unit(village).unwrap().is_empty());
     assert!(store.outbox_batch(1000, 1 << 24).unwrap().iter().all(|c| !serde_json::to_string(c).unwrap().contains("Xóa")));
 }
+
+#[test]
+fn erasing_a_household_takes_its_signature_images_but_keeps_one_another_record_names() {
+    let (store, _) = store();
+    let village = Uuid::now_v7();
+    let templates = store.install_pledge_templates(village, 2023).unwrap();
+    let gone = household(&store, village, "Hà Văn Xóa");
+    let kept = household(&store, village, "Lê Văn Giữ");
+    let own = store.put_attachment(b"chu ky cua ho xoa", "image/png").unwrap().sha256;
+    let shared = store.put_attachment(b"anh dung chung", "image/png").unwrap().sha256;
+    let pledge = |subject: Uuid, signed_by: &str, signature: &str| PledgeInput {
+        kind: PledgeKind::Household,
+        subject,
+        template: templates[0].id,
+        signed_by: signed_by.into(),
+        witness: "Trưởng thôn".into(),
+        signed_on: date("2023-06-12"),
+        signature: Some(signature.into()),
+    };
+    let first = store.record_pledge(&pledge(gone.id, "Hà Văn Xóa", &own), "Trưởng thôn").unwrap();
+    store.amend_pledge(first.id, &pledge(gone.id, "Hà Văn Xóa", &shared), "Trưởng thôn").unwrap();
+    store.record_pledge(&pledge(kept.id, "Lê Văn Giữ", &shared), "Trưởng thôn").unwrap();
+
+    assert_eq!(store.erase_household(gone.id).unwrap().pledges, 2);
+    assert!(matches!(store.attachment(&own), Err(Error::NotFound { .. })));
+    assert_eq!(store.attachment(&shared).unwrap(), b"anh dung chung");
+    assert_eq!(store.pledges_of_unit(village).unwrap().len(), 1);
+}

@@ -180,6 +180,11 @@ fn main() {
             let _ = sotay_core::progress::compute(&tree, &facts, c.id, today);
         }
         println!("  core progress::compute for each of {} communes on the district's facts: {:.1} ms", communes.len(), t.elapsed().as_secs_f64() * 1e3);
+        let mut units = vec![district];
+        units.extend(communes.iter().map(|c| c.id));
+        let t = Instant::now();
+        let _ = sotay_core::progress::compute_each(&tree, &facts, &units, today);
+        println!("  core progress::compute_each for the district and its {} communes (one index): {:.1} ms", communes.len(), t.elapsed().as_secs_f64() * 1e3);
         summary("overview, no change since the last request", warm, Duration::from_millis(100));
 
         for format in ["docx", "xlsx"] {

@@ -263,12 +263,15 @@ async fn the_report_carries_the_numbers_of_the_page() {
     let text = docx_text(&res.body);
     assert!(text.contains("- Chỉ tiêu 1 (100% đơn vị MTTQ cấp xã): đạt 1/3 đơn vị MTTQ cấp xã (33,3%), chưa đạt chỉ tiêu."), "{text}");
     assert!(text.contains("đạt 1/9 khu dân cư (11,1%)"));
-    assert!(text.contains("10/180 hộ gia đình đăng ký cam kết (5,6%)"));
+    assert!(text.contains("10/180 hộ gia đình đăng ký cam kết (5,5%)"), "5.56% floored to a tenth");
     assert!(text.contains("Kế hoạch số 12/KH-MTTQ-BTT"));
     assert!(text.contains("\nBình Sơn, ngày 10 tháng 6 năm 2023"), "the place without its level");
     assert!(text.contains("ỦY BAN MTTQ VIỆT NAM HUYỆN BÌNH SƠN\nBAN THƯỜNG TRỰC\n"), "{text}");
+    // The page shows the same figures: the district's, and Bình Chánh's 10/60 = 16,6%.
     let page = fx.get("/", Some(&cookie)).await.text();
-    assert!(page.contains("5,6%"));
+    assert!(page.contains("10/180 (5,5%)"), "{page}");
+    assert!(page.contains("33,3%") && page.contains("10/60 (16,6%)"));
+    assert!(text.contains("10/60 (16,6%)"), "the DOCX row of Bình Chánh");
 
     let res = fx.get(&format!("/reports/{district}/annual/xlsx?plan={}", fx.plan), Some(&cookie)).await;
     assert_eq!(res.status, StatusCode::OK);
@@ -277,6 +280,10 @@ async fn the_report_carries_the_numbers_of_the_page() {
     let units = book.worksheet_range(sotay_server::reports::xlsx::UNITS_SHEET).unwrap();
     assert_eq!(units.get_value((3, 1)), Some(&calamine::Data::String("Xã Bình Chánh".into())));
     assert_eq!(units.get_value((3, 7)), Some(&calamine::Data::Float(10.0)));
+    // The percent cells hold the shown figure: 16,6% and 33,3%, not 1/6 and 1/3.
+    assert_eq!(units.get_value((3, 8)), Some(&calamine::Data::Float(0.166)));
+    let targets = book.worksheet_range(sotay_server::reports::xlsx::TARGETS_SHEET).unwrap();
+    assert_eq!(targets.get_value((4, 5)), Some(&calamine::Data::Float(0.333)));
     assert_eq!(fx.get(&format!("/reports/{district}/quarter/docx"), Some(&cookie)).await.status, StatusCode::NOT_FOUND);
 }
 

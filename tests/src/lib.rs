@@ -2,6 +2,7 @@
 //! and the demo district, simulated phones (the core's store and sync client), raw signed
 //! requests for the attacks, and a TCP proxy that cuts connections at chosen points.
 
+pub mod dashboard;
 pub mod proxy;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -96,6 +97,8 @@ pub struct Server {
     data: TempDir,
     /// The code `serve --demo` printed for the demo village (village A).
     demo_code: Mutex<Option<String>>,
+    /// The demo district admin's password, printed once at the first start.
+    admin_password: Option<String>,
 }
 
 impl Server {
@@ -119,11 +122,15 @@ impl Server {
         });
         let deadline = Instant::now() + Duration::from_secs(30);
         let mut demo_code = None;
+        let mut admin_password = None;
         loop {
             match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(line) => {
                     if let Some(code) = parse_code(&line) {
                         demo_code = Some(code);
+                    }
+                    if let Some(password) = line.rsplit_once("/ mật khẩu: ").map(|(_, p)| p.trim().to_string()) {
+                        admin_password = Some(password);
                     }
                 }
                 Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("the server exited at start"),
@@ -134,7 +141,7 @@ impl Server {
             }
             assert!(Instant::now() < deadline, "the server did not start");
         }
-        Server { child, addr, url: format!("http://{addr}"), data, demo_code: Mutex::new(demo_code) }
+        Server { child, addr, url: format!("http://{addr}"), data, demo_code: Mutex::new(demo_code), admin_password }
     }
 
     fn admin(&self, args: &[&str]) -> String {
@@ -165,6 +172,12 @@ impl Server {
         // No head at that unit yet: hand it over to a new one, which issues a code.
         let text = self.admin(&["handover", "--unit", &unit_s, "--name", "Trưởng ban thử nghiệm", "--server-url", &self.url]);
         text.lines().find_map(parse_code).unwrap_or_else(|| panic!("no code in: {text}"))
+    }
+
+    /// The dashboard, logged in as the demo district admin.
+    pub fn dashboard_admin(&self) -> dashboard::Dashboard {
+        let password = self.admin_password.as_deref().expect("the server printed the admin password");
+        dashboard::Dashboard::login(self.addr, sotay_server::demo::ADMIN_LOGIN, password)
     }
 
     pub fn revoke(&self, device: Uuid) {
@@ -314,8 +327,14 @@ pub fn raw_request(method: &str, path: &str, headers: &[(String, String)], body:
     out
 }
 
-/// Send raw bytes, read the answer: (status, headers+body as text lossily, body bytes).
+/// Send raw bytes, read the answer: (status, decoded body).
 pub fn send_raw(addr: SocketAddr, bytes: &[u8]) -> (u16, Vec<u8>) {
+    let (status, _, body) = exchange_raw(addr, bytes);
+    (status, body)
+}
+
+/// Send raw bytes, read the answer: (status, header lines as sent, decoded body).
+pub fn exchange_raw(addr: SocketAddr, bytes: &[u8]) -> (u16, String, Vec<u8>) {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
     // No half-close: the server would take it for the phone hanging up. `connection: close`
@@ -324,8 +343,9 @@ pub fn send_raw(addr: SocketAddr, bytes: &[u8]) -> (u16, Vec<u8>) {
     let mut resp = Vec::new();
     let _ = s.read_to_end(&mut resp);
     let status = std::str::from_utf8(resp.get(9..12).unwrap_or(b"000")).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let Some(end) = resp.windows(4).position(|w| w == b"\r\n\r\n") else { return (status, Vec::new()) };
-    let head = String::from_utf8_lossy(&resp[..end]).to_ascii_lowercase();
+    let Some(end) = resp.windows(4).position(|w| w == b"\r\n\r\n") else { return (status, String::new(), Vec::new()) };
+    let sent_head = String::from_utf8_lossy(&resp[..end]).into_owned();
+    let head = sent_head.to_ascii_lowercase();
     let mut body = resp[end + 4..].to_vec();
     if head.contains("transfer-encoding: chunked") {
         body = dechunk(&body);
@@ -333,7 +353,7 @@ pub fn send_raw(addr: SocketAddr, bytes: &[u8]) -> (u16, Vec<u8>) {
     if body.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         body = zstd::stream::decode_all(&body[..]).unwrap_or_default();
     }
-    (status, body)
+    (status, sent_head, body)
 }
 
 fn dechunk(mut data: &[u8]) -> Vec<u8> {

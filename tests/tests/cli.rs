@@ -61,6 +61,14 @@ fn a_village_head_enrolls_captures_and_syncs_from_the_terminal() {
     ok(other.path(), &["sync"]);
     assert_eq!(ok(other.path(), &["households", "search", "dong lenh"])["households"][0]["id"], id.as_str());
     assert_eq!(ok(other.path(), &["progress"])["households"]["done"], 1);
+
+    // Erased on request on the dashboard: it leaves the phone at the next sync, pledge and all.
+    let page = format!("/households/{id}/erase");
+    assert_eq!(server.dashboard_admin().submit(&page, &page, &[("reason", "Đơn đề nghị của chủ hộ")]), 303);
+    let synced = ok(other.path(), &["sync"]);
+    assert_eq!(synced["erased"], 2, "the household and its pledge");
+    assert!(ok(other.path(), &["households", "search", "dong lenh"])["households"].as_array().unwrap().is_empty());
+    assert_eq!(ok(other.path(), &["progress"])["households"]["done"], 0);
 }
 
 #[test]

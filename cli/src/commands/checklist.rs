@@ -119,12 +119,12 @@ pub fn progress(ctx: &Context, unit: Option<String>, plan: Option<String>) -> Cl
     let plan = plan_for(ctx, unit, plan.as_deref()).ok();
     let p = ctx.store.progress(unit, plan)?;
     let mut human = format!(
-        "Tiến độ của {} (đến ngày {}):\n  Hộ đã ký cam kết: {}/{} ({}%)\n  Tộc họ đã ký cam kết: {}/{}\n  Cam kết khu dân cư: {}\n  Hội nghị có biên bản: {}\n  Hoạt động tuyên truyền: {} (về luật mới: {})\n  Nhiệm vụ: {}/{} đã xong, {} quá hạn",
+        "Tiến độ của {} (đến ngày {}):\n  Hộ đã ký cam kết: {}/{} ({})\n  Tộc họ đã ký cam kết: {}/{}\n  Cam kết khu dân cư: {}\n  Hội nghị có biên bản: {}\n  Hoạt động tuyên truyền: {} (về luật mới: {})\n  Nhiệm vụ: {}/{} đã xong, {} quá hạn",
         p.name,
         p.today_text,
         p.households.done,
         p.households.total,
-        p.households.pct,
+        p.households.pct_text,
         p.clans.done,
         p.clans.total,
         p.residential_area_pledges,
@@ -136,7 +136,7 @@ pub fn progress(ctx: &Context, unit: Option<String>, plan: Option<String>) -> Cl
         p.checklist.overdue,
     );
     for a in &p.areas {
-        human.push_str(&format!("\n  - {}: {}/{} hộ ({}%)", a.name, a.households.done, a.households.total, a.households.pct));
+        human.push_str(&format!("\n  - {}: {}/{} hộ ({})", a.name, a.households.done, a.households.total, a.households.pct_text));
     }
     Ok(Output::new(serde_json::to_value(&p).unwrap_or(Value::Null), human))
 }

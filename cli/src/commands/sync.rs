@@ -80,6 +80,9 @@ pub fn sync(ctx: &Context) -> CliResult<Output> {
     if report.set_aside > 0 {
         human.push_str(&format!("\n{} thay đổi bị máy chủ từ chối: xem `sotay set-aside list`.", report.set_aside));
     }
+    if report.erased > 0 {
+        human.push_str(&format!("\nĐã xóa {} bản ghi mà máy chủ đã xóa theo yêu cầu của người dân.", report.erased));
+    }
     if report.attachments_downloaded > 0 {
         human.push_str(&format!("\nĐã tải về {} tệp đính kèm.", report.attachments_downloaded));
     }
@@ -92,6 +95,7 @@ pub fn sync(ctx: &Context) -> CliResult<Output> {
             "set_aside": report.set_aside,
             "pulled": report.pulled,
             "pull_conflicts": report.pull_conflicts,
+            "erased": report.erased,
             "attachments_uploaded": report.attachments_uploaded,
             "attachments_refused": report.attachments_refused,
             "attachments_downloaded": report.attachments_downloaded,

@@ -2,11 +2,12 @@
 //!
 //! Push sends bounded, compressed batches in outbox order and settles each change by the
 //! server's per-item answer (acknowledged, or set aside with the reason). Pull applies each page
-//! in one transaction together with the cursor, so the cursor moves only once the page is in.
+//! in one transaction together with the cursor, so the cursor moves only once the page is in;
+//! records the server erased on request leave the phone in that same transaction.
 //! Every step is idempotent, so a sync cut anywhere resumes on the next call without loss or
 //! duplicates.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::params;
@@ -17,9 +18,10 @@ use super::device::{self, Enrollment, META_PULL_CURSOR};
 use super::progress::{CancelToken, Progress, SyncPhase, SyncProgress};
 use super::protocol::{
     MAX_ATTACHMENT_CHUNK, AttachmentStatus, MAX_PUSH_BYTES, MAX_PUSH_CHANGES, PATH_ATTACHMENTS, PATH_PULL, PATH_PUSH, PullResponse,
-    PushRequest, PushResponse, PushStatus,
+    PushRequest, PushResponse, PushStatus, reason,
 };
 use super::transport::{Request, RetryPolicy, Signer, Transport, WireStats, learn_clock_offset};
+use crate::households::erase_with_dependents;
 use crate::store::{Store, meta_get, meta_set};
 use crate::{Error, Result};
 
@@ -37,6 +39,9 @@ pub struct SyncReport {
     pub pulled: u64,
     /// Records received that could not be merged (left as they were locally).
     pub pull_conflicts: u64,
+    /// Records removed from this device because the server erased them on request (with the
+    /// visits and pledges of an erased household).
+    pub erased: u64,
     pub attachments_uploaded: u64,
     /// Attachments that records on this device name, fetched from the server.
     pub attachments_downloaded: u64,
@@ -128,19 +133,28 @@ impl SyncClient {
                 Err(e) => return Err(e),
             };
             let before = (report.pushed, report.set_aside);
-            let sent: HashSet<Uuid> = batch.send.iter().map(|c| c.id).collect();
+            let sent: HashMap<Uuid, Uuid> = batch.send.iter().map(|c| (c.id, c.record)).collect();
             let mut acked = Vec::new();
+            let mut erased = Vec::new();
             for r in &answer.results {
-                if !sent.contains(&r.change) {
-                    continue;
-                }
+                let Some(&record) = sent.get(&r.change) else { continue };
                 match r.status {
                     PushStatus::Applied | PushStatus::Duplicate => acked.push(r.change),
+                    // Erased on request: the record may not come back, so it leaves this
+                    // device too, with every change queued for it.
+                    PushStatus::Rejected if r.reason.as_deref().is_some_and(is_erased) => {
+                        erased.push(record);
+                        p.items_done += 1;
+                        p.bytes_done += sizes.get(&r.change).copied().unwrap_or(0);
+                    }
                     PushStatus::Rejected => {
                         let reason = r.reason.as_deref().unwrap_or("rejected");
                         self.set_aside(r.change, reason, &sizes, &mut p, report)?;
                     }
                 }
+            }
+            if !erased.is_empty() {
+                report.erased += self.store.write(|tx| erase_all(tx, erased.iter().copied()))?;
             }
             let mut ids = Vec::new();
             for id in &acked {
@@ -152,7 +166,7 @@ impl SyncClient {
             p.items_done += ids.len() as u64;
             p.bytes_done += ids.iter().map(|i| sizes.get(i).copied().unwrap_or(0)).sum::<u64>();
             progress.report(&p);
-            if (report.pushed, report.set_aside) == before {
+            if (report.pushed, report.set_aside) == before && erased.is_empty() {
                 return Err(Error::Server { status: 200, reason: "the server answered for none of the changes sent".into() });
             }
         }
@@ -185,7 +199,7 @@ impl SyncClient {
             let received_before = report.wire.bytes_received;
             let resp = self.send(&Request::get(format!("{PATH_PULL}?cursor={cursor}")), cancel, report)?;
             let page: PullResponse = resp.json()?;
-            let conflicts = self.store.write(|tx| {
+            let (conflicts, erased) = self.store.write(|tx| {
                 let mut conflicts = 0;
                 for record in &page.records {
                     match tx.apply_remote(record) {
@@ -196,13 +210,16 @@ impl SyncClient {
                         Err(e) => return Err(e),
                     }
                 }
+                // After the records: an erasure is final, whatever the page held before it.
+                let erased = erase_all(tx, page.erased.iter().map(|e| e.id))?;
                 meta_set(tx.conn(), META_PULL_CURSOR, &page.cursor.to_string())?;
-                Ok(conflicts)
+                Ok((conflicts, erased))
             })?;
             cursor = page.cursor;
             report.pulled += page.records.len() as u64 - conflicts;
             report.pull_conflicts += conflicts;
-            p.items_done += page.records.len() as u64;
+            report.erased += erased;
+            p.items_done += (page.records.len() + page.erased.len()) as u64;
             p.items_total = p.items_done + page.remaining;
             p.bytes_done += report.wire.bytes_received - received_before;
             progress.report(&p);
@@ -321,4 +338,19 @@ impl SyncClient {
             received = status.received;
         }
     }
+}
+
+/// Whether a push rejection says the record was erased on request (`erased` or `erased: ...`).
+fn is_erased(rejection: &str) -> bool {
+    rejection.split(':').next().map(str::trim) == Some(reason::ERASED)
+}
+
+/// Erase these records and what depends on them; how many records left the device.
+fn erase_all(tx: &mut crate::store::Tx<'_>, ids: impl Iterator<Item = Uuid>) -> Result<u64> {
+    let mut count = 0;
+    for id in ids {
+        let (held, with) = erase_with_dependents(tx, id)?;
+        count += u64::from(held) + u64::from(with.visits) + u64::from(with.pledges);
+    }
+    Ok(count)
 }

@@ -22,6 +22,16 @@
 //! - `GET PATH_ATTACHMENTS_MISSING`: -> `MissingAttachments`, attachments named by records in the
 //!   device's scope that the server does not hold whole yet.
 //!
+//! Erasure on request (personal data law): when the server erases a record (a household with
+//! its visits and pledges), the id takes a place in the same `seq` order as records, and pulls
+//! after it carry it in `PullResponse::erased` as an `ErasedRecord` (kind and id, nothing of
+//! the content), to the devices whose scope holds the record's unit. The phone removes the
+//! record and what depends on it (a household's visits and pledges, attachments only they
+//! named, its search entry and any change still queued for it) in the transaction that stores
+//! the page and moves the cursor. The field is new: older phones ignore it, older servers send
+//! none (`serde(default)`). A push for an erased id (or a visit or pledge naming an erased
+//! household) is rejected with reason `erased`, and the phone then erases that record too.
+//!
 //! Scope: a pull returns only the device's scope; `?unit=U` narrows it to U's subtree (403
 //! `out_of_scope` when U is outside). A pushed change outside the scope is rejected item by item
 //! with reason `out_of_scope` (see `reason`), so one bad item never blocks the rest.
@@ -29,7 +39,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::record::{Change, RecordState};
+use crate::record::{Change, Entity, RecordState};
 
 pub const API_PREFIX: &str = "/api/v1";
 pub const PATH_ENROLL: &str = "/api/v1/enroll";
@@ -121,13 +131,24 @@ pub struct PullQuery {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub records: Vec<RecordState>,
+    /// Records erased on the server since the cursor (see the module notes): remove them.
+    /// They share the page with `records` (`limit` counts both) and the cursor moves past them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub erased: Vec<ErasedRecord>,
     /// Pass back as `?cursor=` for the next page.
     pub cursor: u64,
     pub more: bool,
-    /// Records after this page still to come (for the progress bar).
+    /// Records and erasures after this page still to come (for the progress bar).
     #[serde(default)]
     pub remaining: u64,
     pub server_time_ms: i64,
+}
+
+/// A record erased on request: which kind and which id, never what it held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ErasedRecord {
+    pub entity: Entity,
+    pub id: Uuid,
 }
 
 /// The body of every 4xx/5xx answer.
@@ -185,7 +206,8 @@ pub mod reason {
     pub const NOT_SEALABLE: &str = "not_sealable";
     /// The seal's hash does not match the content.
     pub const SEAL_MISMATCH: &str = "seal_mismatch";
-    /// The record was erased on request (personal data law) and may not come back.
+    /// The record, or the household it is about, was erased on request (personal data law) and
+    /// may not come back. The phone erases the record when it reads this answer.
     pub const ERASED: &str = "erased";
 }
 
@@ -217,6 +239,20 @@ pub fn reason_vi(reason: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pull_page_without_erasures_parses_and_one_with_them_carries_kind_and_id_only() {
+        let old_server = r#"{"records":[],"cursor":7,"more":false,"remaining":0,"server_time_ms":1}"#;
+        let page: PullResponse = serde_json::from_str(old_server).unwrap();
+        assert!(page.erased.is_empty());
+        assert_eq!(serde_json::to_string(&page).unwrap(), old_server, "no erasures, the old shape");
+
+        let id = Uuid::now_v7();
+        let page = PullResponse { erased: vec![ErasedRecord { entity: Entity::Household, id }], ..page };
+        let json: serde_json::Value = serde_json::to_value(&page).unwrap();
+        assert_eq!(json["erased"], serde_json::json!([{"entity": "household", "id": id}]));
+        assert_eq!(serde_json::from_value::<PullResponse>(json).unwrap(), page);
+    }
 
     #[test]
     fn a_rejection_reason_reads_in_vietnamese() {

@@ -1,5 +1,5 @@
-//! `GET /api/v1/pull?cursor=N&limit=M[&unit=U]`: records changed since the cursor, in the
-//! device's scope, paged by `seq`, zstd-compressed when asked (the phones always ask).
+//! `GET /api/v1/pull?cursor=N&limit=M[&unit=U]`: records changed or erased since the cursor, in
+//! the device's scope, paged by `seq`, zstd-compressed when asked (the phones always ask).
 
 use axum::extract::{Query, State};
 use axum::response::Response;
@@ -26,14 +26,15 @@ pub async fn pull(
     let read = scope.read_scope().clone();
     let cursor = query.cursor;
     let page = state.db(move |s| s.pull(&read, cursor, limit)).await?;
-    let count = page.records.len();
+    let (count, erased) = (page.records.len(), page.erased.len());
     let response = PullResponse {
         records: page.records,
+        erased: page.erased,
         cursor: page.cursor,
         more: page.more,
         remaining: page.remaining,
         server_time_ms: state.now_ms(),
     };
-    tracing::info!(device = %req.device.id, records = count, remaining = page.remaining, "pull");
+    tracing::info!(device = %req.device.id, records = count, erased, remaining = page.remaining, "pull");
     body::json_response(&req.headers, &response)
 }

@@ -8,7 +8,7 @@ use docx_rs::{
     TableCellBorder, TableCellBorderPosition, TableCellBorders, TableRow, VAlignType, WidthType,
 };
 
-use super::{MilestoneReport, UnitFigures, format_count, format_percent};
+use super::{MilestoneReport, UnitFigures, format_count};
 
 /// Twentieths of a point per millimetre (1 mm = 56.7 twips).
 fn mm(v: f64) -> i32 {
@@ -208,7 +208,7 @@ fn body(report: &MilestoneReport) -> Vec<Paragraph> {
             format_count(t.achieved),
             format_count(t.total),
             t.measured_over,
-            format_percent(t.percent()),
+            t.percent(),
             if t.met() { "đạt chỉ tiêu" } else { "chưa đạt chỉ tiêu" }
         )));
     }
@@ -225,11 +225,11 @@ fn body(report: &MilestoneReport) -> Vec<Paragraph> {
         format_count(total.meetings),
         format_count(total.households_pledged),
         format_count(total.households),
-        format_percent(total.pledge_percent()),
+        total.pledge_percent(),
         format_count(total.clans_pledged),
         format_count(total.residential_areas_achieved),
         format_count(total.residential_areas),
-        format_percent(total.residential_area_percent()),
+        total.residential_area_percent(),
         format_count(total.visits)
     )));
     if !f.tasks.is_empty() {
@@ -287,12 +287,12 @@ fn unit_table(report: &MilestoneReport, width: usize) -> Table {
             u.name.clone(),
             format!("{} ({})", format_count(u.activities), format_count(u.new_law_activities)),
             format_count(u.meetings),
-            format!("{}/{} ({})", format_count(u.households_pledged), format_count(u.households), format_percent(u.pledge_percent())),
+            format!("{}/{} ({})", format_count(u.households_pledged), format_count(u.households), u.pledge_percent()),
             format!(
                 "{}/{} ({})",
                 format_count(u.residential_areas_achieved),
                 format_count(u.residential_areas),
-                format_percent(u.residential_area_percent())
+                u.residential_area_percent()
             ),
             format_count(u.clans_pledged),
         ];

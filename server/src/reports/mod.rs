@@ -7,6 +7,7 @@ pub mod xlsx;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use sotay_core::percent::Percent;
 
 /// The three reviews of a plan year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -58,8 +59,8 @@ pub struct TargetFigure {
 }
 
 impl TargetFigure {
-    pub fn percent(&self) -> f64 {
-        percent(self.achieved, self.total)
+    pub fn percent(&self) -> Percent {
+        Percent::of(self.achieved, self.total)
     }
 
     /// Met when the share reaches the threshold (nothing to count is not "met").
@@ -96,12 +97,12 @@ pub struct UnitFigures {
 }
 
 impl UnitFigures {
-    pub fn pledge_percent(&self) -> f64 {
-        percent(self.households_pledged, self.households)
+    pub fn pledge_percent(&self) -> Percent {
+        Percent::of(self.households_pledged, self.households)
     }
 
-    pub fn residential_area_percent(&self) -> f64 {
-        percent(self.residential_areas_achieved, self.residential_areas)
+    pub fn residential_area_percent(&self) -> Percent {
+        Percent::of(self.residential_areas_achieved, self.residential_areas)
     }
 
     /// Sum of several units (the "Tổng cộng" row).
@@ -235,21 +236,6 @@ pub fn default_narrative() -> Vec<Narrative> {
     ]
 }
 
-/// Share in percent; 0 when there is nothing to count.
-pub fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 * 100.0 / whole as f64 }
-}
-
-/// "85,5%": one decimal, Vietnamese decimal comma, whole numbers without decimals.
-pub fn format_percent(p: f64) -> String {
-    let rounded = (p * 10.0).round() / 10.0;
-    if rounded.fract() == 0.0 {
-        format!("{}%", rounded as i64)
-    } else {
-        format!("{rounded:.1}%").replace('.', ",")
-    }
-}
-
 /// "12.345": thousands separated by dots, as Vietnamese documents write numbers.
 pub fn format_count(n: u64) -> String {
     let digits = n.to_string();
@@ -277,9 +263,6 @@ mod tests {
 
     #[test]
     fn numbers_are_written_the_vietnamese_way() {
-        assert_eq!(format_percent(percent(171, 200)), "85,5%");
-        assert_eq!(format_percent(percent(4, 4)), "100%");
-        assert_eq!(format_percent(percent(0, 0)), "0%");
         assert_eq!(format_count(100_000), "100.000");
         assert_eq!(format_count(999), "999");
         assert_eq!(format_count(1_234_567), "1.234.567");
@@ -304,6 +287,10 @@ mod tests {
             total: 10,
         };
         assert!(t.met());
+        assert_eq!(t.percent().text(), "80%");
+        (t.achieved, t.total) = (7996, 10_000);
+        assert!(!t.met());
+        assert_eq!(t.percent().text(), "79,9%", "floored: never shown as 80% while below it");
         t.achieved = 7;
         assert!(!t.met());
         t.total = 0;

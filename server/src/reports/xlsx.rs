@@ -1,5 +1,7 @@
 //! The tables underneath a milestone report as a workbook: targets, figures per unit, checklist.
-//! Percentages are real numbers with a percent format, so the sheet can be summed and charted.
+//! Percentages are real numbers with a percent format, so the sheet can be summed and charted;
+//! their value is the figure the pages and the DOCX show (`sotay_core::percent`, floored to a
+//! tenth of a percent), so the three never disagree.
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
@@ -57,7 +59,7 @@ pub fn render(report: &MilestoneReport) -> Result<Vec<u8>, XlsxError> {
         sheet.write_number_with_format(r, 2, f64::from(t.threshold_pct) / 100.0, &pct)?;
         sheet.write_number_with_format(r, 3, t.achieved as f64, &cell)?;
         sheet.write_number_with_format(r, 4, t.total as f64, &cell)?;
-        sheet.write_number_with_format(r, 5, t.percent() / 100.0, &pct)?;
+        sheet.write_number_with_format(r, 5, t.percent().fraction(), &pct)?;
         sheet.write_string_with_format(r, 6, if t.met() { "Đạt" } else { "Chưa đạt" }, &cell)?;
     }
     sheet.set_column_width(0, 9)?;
@@ -124,10 +126,10 @@ fn write_unit(
     for (i, n) in counts.iter().enumerate() {
         sheet.write_number_with_format(row, 2 + i as u16, *n as f64, cell)?;
     }
-    sheet.write_number_with_format(row, 8, u.pledge_percent() / 100.0, pct)?;
+    sheet.write_number_with_format(row, 8, u.pledge_percent().fraction(), pct)?;
     sheet.write_number_with_format(row, 9, u.residential_areas as f64, cell)?;
     sheet.write_number_with_format(row, 10, u.residential_areas_achieved as f64, cell)?;
-    sheet.write_number_with_format(row, 11, u.residential_area_percent() / 100.0, pct)?;
+    sheet.write_number_with_format(row, 11, u.residential_area_percent().fraction(), pct)?;
     sheet.write_number_with_format(row, 12, u.clans_pledged as f64, cell)?;
     sheet.write_number_with_format(row, 13, u.visits as f64, cell)?;
     Ok(())

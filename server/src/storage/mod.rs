@@ -9,9 +9,12 @@ pub mod sqlite;
 
 use serde::{Deserialize, Serialize};
 use sotay_core::record::{self, Change, Entity, MergeError, MergeOutcome, RecordState};
+use sotay_core::sync::protocol::ErasedRecord;
 use uuid::Uuid;
 
 pub use sqlite::SqliteStorage;
+/// Shared with the phones: the attachments a record names, and what an address looks like.
+pub use sotay_core::attachments::{attachment_refs, is_sha256};
 
 /// What a storage call can fail with. `Backend` is an internal fault (a 500 that hides its text).
 #[derive(Debug, thiserror::Error)]
@@ -125,14 +128,16 @@ pub enum ApplyOutcome {
     Rejected(String),
 }
 
-/// One page of a pull.
+/// One page of a pull: records and erasures in one `seq` order.
 #[derive(Debug, Clone)]
 pub struct PullPage {
     pub records: Vec<RecordState>,
-    /// The seq of the last record returned (the request's cursor when none).
+    /// Records erased on request whose unit is in scope (kind and id only).
+    pub erased: Vec<ErasedRecord>,
+    /// The seq of the last record or erasure returned (the request's cursor when none).
     pub cursor: u64,
     pub more: bool,
-    /// Records in scope after this page.
+    /// Records and erasures in scope after this page.
     pub remaining: u64,
 }
 
@@ -178,7 +183,8 @@ pub trait Storage: Send + Sync + 'static {
     /// idempotent by change id, merged with `core::record::merge`, each applied change giving the
     /// record a new `seq`. Scope and validation are checked by the caller beforehand.
     fn apply_changes(&self, device: Uuid, changes: &[&Change], now: i64) -> StorageResult<Vec<ApplyOutcome>>;
-    /// Records with `seq > cursor` in scope, in seq order, at most `limit`.
+    /// Records and erasures with `seq > cursor` in scope, in seq order, at most `limit` of
+    /// both together.
     fn pull(&self, scope: &ReadScope, cursor: u64, limit: usize) -> StorageResult<PullPage>;
 
     // --- users, sessions ---
@@ -221,7 +227,7 @@ pub trait Storage: Send + Sync + 'static {
     fn set_meta(&self, key: &str, value: &str) -> StorageResult<()>;
 
     // --- dashboard: record version, filed reports, audit, erasure on request ---
-    /// A number that changes whenever any record changes (the highest `seq`): caches of
+    /// A number that changes whenever any record changes or is erased (the highest `seq`): caches of
     /// figures computed from records are valid while it stays the same.
     fn records_version(&self) -> StorageResult<u64>;
     fn file_report(&self, filing: &ReportFiling) -> StorageResult<()>;
@@ -234,8 +240,11 @@ pub trait Storage: Send + Sync + 'static {
     /// What core's progress is computed from, for the subtree of `scope` under `plan`
     /// (`sotay_core::progress::Facts`, loaded by the core from the `records` table).
     fn progress_facts(&self, tree: &sotay_core::units::UnitTree, scope: Uuid, plan: Option<Uuid>) -> StorageResult<sotay_core::progress::Facts>;
-    /// Remove records outright (a household's data erased on request), in one transaction, and
-    /// remember their ids: a later push for any of them is rejected as `erased`.
+    /// Remove records outright (a household's data erased on request), in one transaction, with
+    /// the attachments only they named, and remember their ids: a later push for any of them
+    /// (or a visit or pledge naming one of them) is rejected as `erased`. Each record held gets
+    /// a `seq` with its kind and unit, so the pulls of the devices whose scope holds that unit
+    /// carry the erasure to the phones.
     fn erase_records(&self, ids: &[Uuid], now: i64) -> StorageResult<()>;
 }
 
@@ -282,26 +291,4 @@ pub fn rejection_reason(e: &MergeError) -> &'static str {
         MergeError::NotSealable => "not_sealable",
         MergeError::SealMismatch => "seal_mismatch",
     }
-}
-
-/// SHA-256 addresses named anywhere in a record's fields: any string of exactly 64 lowercase
-/// hex digits (minutes' `attachments`, a pledge's `signature`, a task's evidence `ref`).
-pub fn attachment_refs(fields: &record::Fields) -> Vec<String> {
-    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::String(s) if is_sha256(s) => out.push(s.clone()),
-            serde_json::Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
-            serde_json::Value::Object(map) => map.values().for_each(|i| walk(i, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    fields.values().for_each(|v| walk(v, &mut out));
-    out.sort();
-    out.dedup();
-    out
-}
-
-pub fn is_sha256(s: &str) -> bool {
-    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }

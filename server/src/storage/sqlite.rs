@@ -17,6 +17,8 @@ use sotay_core::record::{Change, Entity, MergeOutcome, RecordState};
 use sotay_core::store::{RECORD_COLUMNS, record_from_row, upsert_record};
 use uuid::Uuid;
 
+use sotay_core::sync::protocol::ErasedRecord;
+
 use super::{
     ApplyOutcome, AttachmentProgress, ChunkUpload, Device, EnrollDevice, EnrollRefusal, Enrolled, NewEnrollment, NewUser, PullPage,
     ReadScope, Role, Storage, StorageError, StorageResult, User, attachment_refs, merge_change,
@@ -132,6 +134,15 @@ const MIGRATIONS: &[&str] = &[concat!(r#"
         erased_at INTEGER NOT NULL
     ) STRICT, WITHOUT ROWID;
 "#,
+    // 5: erasures travel to the phones: each takes a seq from the records' sequence (the pull
+    // cursor) with the kind and unit of the record, so scope decides who hears of it. Ids erased
+    // before this keep NULLs (their unit is gone) and are not sent.
+    r#"
+    ALTER TABLE erased ADD COLUMN entity TEXT;
+    ALTER TABLE erased ADD COLUMN unit_id TEXT;
+    ALTER TABLE erased ADD COLUMN seq INTEGER;
+    CREATE UNIQUE INDEX erased_by_seq ON erased (seq);
+"#,
 ];
 
 const READERS: usize = 4;
@@ -223,8 +234,16 @@ impl SqliteStorage {
     }
 }
 
+/// The highest seq given so far. Erasures share the sequence: a pull cursor that moved past an
+/// erasure must never see a later record take a seq at or below it.
+fn last_seq(conn: &Connection) -> StorageResult<i64> {
+    Ok(conn
+        .prepare_cached("SELECT max(COALESCE((SELECT MAX(seq) FROM records), 0), COALESCE((SELECT MAX(seq) FROM erased), 0))")?
+        .query_row([], |r| r.get(0))?)
+}
+
 fn next_seq(conn: &Connection) -> StorageResult<i64> {
-    Ok(conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) + 1 FROM records")?.query_row([], |r| r.get(0))?)
+    Ok(last_seq(conn)? + 1)
 }
 
 fn load(conn: &Connection, id: Uuid) -> StorageResult<Option<RecordState>> {
@@ -243,6 +262,17 @@ fn save(conn: &Connection, s: &RecordState) -> StorageResult<()> {
         }
     }
     Ok(())
+}
+
+/// The record a change is about, when it is about another one: a visit's household, a pledge's
+/// subject. A change about an erased household would bring its people back.
+fn about(change: &Change) -> Option<&str> {
+    let field = match change.entity {
+        Entity::Visit => "household",
+        Entity::Pledge => "subject",
+        _ => return None,
+    };
+    change.fields.get(field).and_then(|v| v.as_str())
 }
 
 fn parse_uuid(s: &str) -> StorageResult<Uuid> {
@@ -304,7 +334,11 @@ impl Storage for SqliteStorage {
                     out.push(ApplyOutcome::Duplicate);
                     continue;
                 }
-                if erased.exists([change.record.to_string()])? {
+                let about_erased = match about(change) {
+                    Some(id) => erased.exists([id])?,
+                    None => false,
+                };
+                if about_erased || erased.exists([change.record.to_string()])? {
                     out.push(ApplyOutcome::Rejected(sotay_core::sync::protocol::reason::ERASED.to_string()));
                     continue;
                 }
@@ -332,29 +366,41 @@ impl Storage for SqliteStorage {
             OR (entity IN ('unit', 'plan', 'pledge_template') AND unit_id IN (SELECT value FROM json_each(?3))))";
         self.read(|c| {
             let (subtree, ancestors) = (id_list(&scope.subtree), id_list(&scope.ancestors));
+            // Records and erasures in one seq order; an erasure row carries only kind and id.
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS}, seq FROM records WHERE seq > ?1 AND {IN_SCOPE} ORDER BY seq LIMIT ?4"
+                "SELECT {RECORD_COLUMNS}, seq, 0 AS erased FROM records WHERE seq > ?1 AND {IN_SCOPE}
+                 UNION ALL
+                 SELECT record_id, entity, unit_id, '', '', NULL, seq, 1 FROM erased WHERE seq > ?1 AND {IN_SCOPE}
+                 ORDER BY seq LIMIT ?4"
             ))?;
             let cursor_i = i64::try_from(cursor).unwrap_or(i64::MAX);
             let mut rows = stmt.query(params![cursor_i, subtree, ancestors, (limit + 1) as i64])?;
-            let mut records = Vec::new();
+            let (mut records, mut erased) = (Vec::new(), Vec::new());
             let mut last = cursor_i;
             let mut more = false;
             while let Some(r) = rows.next()? {
-                if records.len() == limit {
+                if records.len() + erased.len() == limit {
                     more = true;
                     break;
                 }
-                records.push(record_from_row(r)?);
+                if r.get::<_, bool>(7)? {
+                    let entity: String = r.get(1)?;
+                    erased.push(ErasedRecord { entity: entity.parse()?, id: parse_uuid(&r.get::<_, String>(0)?)? });
+                } else {
+                    records.push(record_from_row(r)?);
+                }
                 last = r.get(6)?;
             }
             let remaining: i64 = if more {
-                c.prepare_cached(&format!("SELECT COUNT(*) FROM records WHERE seq > ?1 AND {IN_SCOPE}"))?
-                    .query_row(params![last, subtree, ancestors], |r| r.get(0))?
+                c.prepare_cached(&format!(
+                    "SELECT (SELECT COUNT(*) FROM records WHERE seq > ?1 AND {IN_SCOPE})
+                          + (SELECT COUNT(*) FROM erased WHERE seq > ?1 AND {IN_SCOPE})"
+                ))?
+                .query_row(params![last, subtree, ancestors], |r| r.get(0))?
             } else {
                 0
             };
-            Ok(PullPage { records, cursor: last as u64, more, remaining: remaining as u64 })
+            Ok(PullPage { records, erased, cursor: last as u64, more, remaining: remaining as u64 })
         })
     }
 
@@ -706,7 +752,7 @@ impl Storage for SqliteStorage {
     }
 
     fn records_version(&self) -> StorageResult<u64> {
-        self.read(|c| Ok(c.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM records")?.query_row([], |r| r.get::<_, i64>(0))? as u64))
+        self.read(|c| Ok(last_seq(c)? as u64))
     }
 
     fn file_report(&self, f: &ReportFiling) -> StorageResult<()> {
@@ -780,11 +826,28 @@ impl Storage for SqliteStorage {
     fn erase_records(&self, ids: &[Uuid], now: i64) -> StorageResult<()> {
         self.write(|tx| {
             for id in ids {
-                tx.execute("DELETE FROM records WHERE id = ?1", [id.to_string()])?;
-                tx.execute("DELETE FROM attachment_refs WHERE record_id = ?1", [id.to_string()])?;
+                let key = id.to_string();
+                let Some(held) = load(tx, *id)? else {
+                    // Nothing here to announce; the id is still refused from now on.
+                    tx.execute("INSERT INTO erased (record_id, erased_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING", params![key, now])?;
+                    continue;
+                };
+                // Taken while the record still holds its seq: the erasure must come after it.
+                let seq = next_seq(tx)?;
+                tx.execute("DELETE FROM records WHERE id = ?1", [&key])?;
+                tx.execute("DELETE FROM attachment_refs WHERE record_id = ?1", [&key])?;
+                // A signature image is the person's too: dropped unless another record names it.
+                for sha in attachment_refs(&held.fields) {
+                    if !tx.prepare_cached("SELECT 1 FROM attachment_refs WHERE sha256 = ?1")?.exists([&sha])? {
+                        tx.execute("DELETE FROM attachment_chunks WHERE sha256 = ?1", [&sha])?;
+                        tx.execute("DELETE FROM attachments WHERE sha256 = ?1", [&sha])?;
+                    }
+                }
                 tx.execute(
-                    "INSERT INTO erased (record_id, erased_at) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-                    params![id.to_string(), now],
+                    "INSERT INTO erased (record_id, erased_at, entity, unit_id, seq) VALUES (?1, ?2, ?3, ?4, ?5)
+                     ON CONFLICT (record_id) DO UPDATE SET
+                        erased_at = excluded.erased_at, entity = excluded.entity, unit_id = excluded.unit_id, seq = excluded.seq",
+                    params![key, now, held.entity.as_str(), held.unit.to_string(), seq],
                 )?;
             }
             Ok(())
@@ -814,4 +877,42 @@ fn to_filing(row: FilingRow) -> StorageResult<ReportFiling> {
         late,
         report,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_erased_before_erasures_travelled_stay_refused_and_are_not_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sotay.db");
+        let old = Uuid::now_v7();
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            let tx = conn.transaction().unwrap();
+            for sql in &MIGRATIONS[..4] {
+                tx.execute_batch(sql).unwrap();
+            }
+            tx.pragma_update(None, "user_version", 4).unwrap();
+            tx.execute("INSERT INTO erased (record_id, erased_at) VALUES (?1, 1)", [old.to_string()]).unwrap();
+            tx.commit().unwrap();
+        }
+        let storage = SqliteStorage::open(&path).unwrap();
+        let unit = Uuid::now_v7();
+        let change = Change {
+            id: Uuid::now_v7(),
+            entity: Entity::Household,
+            record: old,
+            unit,
+            hlc: sotay_core::Hlc { millis: 1, counter: 0, node: 1 },
+            fields: serde_json::json!({"head_name": "Hộ"}).as_object().cloned().unwrap(),
+            seal: None,
+        };
+        let outcome = storage.apply_changes(Uuid::now_v7(), &[&change], 2).unwrap();
+        assert_eq!(outcome, [ApplyOutcome::Rejected(sotay_core::sync::protocol::reason::ERASED.into())]);
+        let page = storage.pull(&ReadScope { subtree: vec![unit], ancestors: vec![] }, 0, 10).unwrap();
+        assert!(page.erased.is_empty() && page.records.is_empty());
+        assert_eq!(storage.records_version().unwrap(), 0);
+    }
 }

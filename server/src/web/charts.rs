@@ -4,7 +4,7 @@
 
 use maud::{Markup, html};
 
-use crate::reports::format_percent;
+use sotay_core::percent::Percent;
 
 /// One kind of bar, e.g. "KDC đạt chỉ tiêu 2".
 pub struct Series {
@@ -12,13 +12,13 @@ pub struct Series {
     pub color: &'static str,
 }
 
-/// One unit: its name, where it links, a yes/no mark (e.g. target 1 reached) and one value per
-/// series, in percent.
+/// One unit: its name, where it links, a yes/no mark (e.g. target 1 reached) and one share per
+/// series.
 pub struct ChartRow {
     pub label: String,
     pub href: Option<String>,
     pub flag: Option<bool>,
-    pub values: Vec<f64>,
+    pub values: Vec<Percent>,
 }
 
 /// A vertical line at a target share, e.g. 80% "Chỉ tiêu 2".
@@ -83,7 +83,7 @@ pub fn bar_chart(title: &str, series: &[Series], rows: &[ChartRow], lines: &[Ref
             @for (i, row) in rows.iter().enumerate() {
                 @let y = TOP + i as f64 * row_h;
                 g {
-                    title { (row.label) @for (s, v) in series.iter().zip(&row.values) { " — " (s.name) ": " (format_percent(*v)) } }
+                    title { (row.label) @for (s, v) in series.iter().zip(&row.values) { " — " (s.name) ": " (v.text()) } }
                     @if let Some(flag) = row.flag {
                         circle cx="10" cy=(fmt(y + row_h / 2.0 - ROW_PAD / 2.0)) r="5" fill=(if flag { GREEN } else { RED }) {}
                     }
@@ -97,8 +97,8 @@ pub fn bar_chart(title: &str, series: &[Series], rows: &[ChartRow], lines: &[Ref
                     }
                     @for (j, (s, v)) in series.iter().zip(&row.values).enumerate() {
                         @let by = y + j as f64 * (BAR_H + BAR_GAP);
-                        rect x=(fmt(LABEL_W)) y=(fmt(by)) width=(fmt(x_of(*v) - LABEL_W)) height=(fmt(BAR_H)) fill=(s.color) {}
-                        text x=(fmt(x_of(*v) + 4.0)) y=(fmt(by + BAR_H - 1.0)) font-size="11" fill="#333" { (format_percent(*v)) }
+                        rect x=(fmt(LABEL_W)) y=(fmt(by)) width=(fmt(x_of(v.value()) - LABEL_W)) height=(fmt(BAR_H)) fill=(s.color) {}
+                        text x=(fmt(x_of(v.value()) + 4.0)) y=(fmt(by + BAR_H - 1.0)) font-size="11" fill="#333" { (v.text()) }
                     }
                 }
             }
@@ -142,7 +142,7 @@ mod tests {
 
     #[test]
     fn bars_are_proportional_and_lines_sit_at_their_share() {
-        let svg = chart(vec![ChartRow { label: "Bình Hải".into(), href: Some("/don-vi/1".into()), flag: Some(true), values: vec![50.0, 100.0] }]);
+        let svg = chart(vec![ChartRow { label: "Bình Hải".into(), href: Some("/don-vi/1".into()), flag: Some(true), values: vec![Percent::of(1, 2), Percent::of(1, 1)] }]);
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let rects: Vec<f64> = doc
             .descendants()
@@ -161,7 +161,7 @@ mod tests {
 
     #[test]
     fn labels_are_escaped() {
-        let svg = chart(vec![ChartRow { label: "<script>x</script>".into(), href: None, flag: None, values: vec![0.0, 0.0] }]);
+        let svg = chart(vec![ChartRow { label: "<script>x</script>".into(), href: None, flag: None, values: vec![Percent::default(), Percent::default()] }]);
         assert!(!svg.contains("<script>"));
         assert!(roxmltree::Document::parse(&svg).is_ok());
     }

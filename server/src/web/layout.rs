@@ -1,6 +1,7 @@
 //! The page shell every dashboard page shares: top bar, navigation, flash message.
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
+use sotay_core::percent::Percent;
 
 /// The stylesheet, served at `ASSET_CSS` with a long cache lifetime (its path changes with it).
 pub const CSS: &str = include_str!("assets/app.css");
@@ -110,14 +111,14 @@ pub fn csrf_field(token: &str) -> Markup {
 }
 
 /// A percentage bar with a mark at the threshold.
-pub fn meter(pct: f64, threshold: Option<f64>) -> Markup {
-    let width = pct.clamp(0.0, 100.0);
-    let met = threshold.is_none_or(|t| pct >= t);
+pub fn meter(pct: Percent, threshold: Option<u32>) -> Markup {
+    let width = pct.value().clamp(0.0, 100.0);
+    let met = threshold.is_none_or(|t| pct.reaches(t));
     html! {
-        div.meter role="img" aria-label=(crate::reports::format_percent(pct)) {
+        div.meter role="img" aria-label=(pct.text()) {
             span style=(PreEscaped(format!("width:{width:.1}%;background:{}", if met { "#1b7f3b" } else { "#1f5fa8" }))) {}
             @if let Some(t) = threshold {
-                i style=(PreEscaped(format!("left:{:.1}%", t.clamp(0.0, 100.0)))) title=(format!("Chỉ tiêu {}%", t)) {}
+                i style=(PreEscaped(format!("left:{}%", t.min(100)))) title=(format!("Chỉ tiêu {}%", t)) {}
             }
         }
     }

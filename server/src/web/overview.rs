@@ -8,7 +8,7 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::reports::{ReportFigures, format_count, format_percent};
+use crate::reports::{ReportFigures, format_count};
 use crate::state::AppState;
 
 use super::charts::{self, ChartRow, ReferenceLine, Series};
@@ -68,10 +68,10 @@ fn targets(f: &ReportFigures) -> Markup {
                 div.kpi {
                     div.label { "Chỉ tiêu " (t.code) ": " (t.text) }
                     div.value {
-                        (format_percent(t.percent())) " "
+                        (t.percent()) " "
                         small { (format_count(t.achieved)) "/" (format_count(t.total)) " " (t.measured_over) }
                     }
-                    (meter(t.percent(), Some(f64::from(t.threshold_pct))))
+                    (meter(t.percent(), Some(t.threshold_pct)))
                     @if t.met() { span.badge.ok { "Đạt chỉ tiêu " (t.threshold_pct) "%" } }
                     @else { span.badge.warn { "Chưa đạt, cần " (t.threshold_pct) "%" } }
                 }
@@ -79,7 +79,7 @@ fn targets(f: &ReportFigures) -> Markup {
             @let total = f.total();
             div.kpi {
                 div.label { "Hộ gia đình đăng ký cam kết" }
-                div.value { (format_percent(total.pledge_percent())) " " small { (format_count(total.households_pledged)) "/" (format_count(total.households)) " hộ" } }
+                div.value { (total.pledge_percent()) " " small { (format_count(total.households_pledged)) "/" (format_count(total.households)) " hộ" } }
                 (meter(total.pledge_percent(), None))
                 span.muted { (format_count(total.visits)) " lượt đến hộ · " (format_count(total.clans_pledged)) " tộc họ cam kết" }
             }
@@ -196,8 +196,8 @@ fn unit_table(f: &ReportFigures, filing: &[FilingStatus], communes: bool) -> Mar
                             }
                             td.num { (format_count(r.activities)) }
                             td.num { (format_count(r.meetings)) }
-                            td.num { (format_count(r.households_pledged)) "/" (format_count(r.households)) " (" (format_percent(r.pledge_percent())) ")" }
-                            td.num { (format_count(r.residential_areas_achieved)) "/" (format_count(r.residential_areas)) " (" (format_percent(r.residential_area_percent())) ")" }
+                            td.num { (format_count(r.households_pledged)) "/" (format_count(r.households)) " (" (r.pledge_percent()) ")" }
+                            td.num { (format_count(r.residential_areas_achieved)) "/" (format_count(r.residential_areas)) " (" (r.residential_area_percent()) ")" }
                             td.num { (format_count(r.visits)) }
                             @if let Some(s) = filing.get(i) { td { (s.badge()) } }
                         }
@@ -207,8 +207,8 @@ fn unit_table(f: &ReportFigures, filing: &[FilingStatus], communes: bool) -> Mar
                         @if communes { td { (f.rows.iter().filter(|r| r.new_law_activities > 0).count()) "/" (f.rows.len()) } }
                         td.num { (format_count(total.activities)) }
                         td.num { (format_count(total.meetings)) }
-                        td.num { (format_count(total.households_pledged)) "/" (format_count(total.households)) " (" (format_percent(total.pledge_percent())) ")" }
-                        td.num { (format_count(total.residential_areas_achieved)) "/" (format_count(total.residential_areas)) " (" (format_percent(total.residential_area_percent())) ")" }
+                        td.num { (format_count(total.households_pledged)) "/" (format_count(total.households)) " (" (total.pledge_percent()) ")" }
+                        td.num { (format_count(total.residential_areas_achieved)) "/" (format_count(total.residential_areas)) " (" (total.residential_area_percent()) ")" }
                         td.num { (format_count(total.visits)) }
                         @if !filing.is_empty() { td {} }
                     }

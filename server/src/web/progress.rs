@@ -1,5 +1,6 @@
 //! Figures of a unit under a plan, from core's progress (`sotay_core::progress`): the same
-//! counting the phones do, on the server's records (`Storage::progress_facts`). This file only
+//! counting the phones do, on the server's records (`Storage::progress_facts`); the unit and
+//! its rows from one load of the facts, indexed once (`progress::compute_each`). This file only
 //! maps core's `Progress` to the rows pages and reports show, adds the door-to-door visits (not
 //! part of progress), and caches.
 //!
@@ -91,47 +92,11 @@ fn model_of_self(p: &Progress) -> bool {
     p.targets.iter().any(|t| t.indicator != INDICATOR_NEW_LAW_ACTIVITY && t.measured == 1 && t.met == 1)
 }
 
-/// The facts split by row: each row gets the facts about units of its subtree.
-fn split_facts(f: &Facts, row_of: &HashMap<Uuid, usize>, n: usize) -> Vec<Facts> {
-    let mut parts: Vec<Facts> = (0..n).map(|_| Facts { plan: f.plan.clone(), ..Default::default() }).collect();
-    let at = |u: &Uuid| row_of.get(u).copied();
-    for h in &f.households {
-        if let Some(i) = at(&h.1) {
-            parts[i].households.push(*h);
-        }
-    }
-    for c in &f.clans {
-        if let Some(i) = at(&c.1) {
-            parts[i].clans.push(*c);
-        }
-    }
-    for p in &f.pledges {
-        // A residential-area pledge may be kept by the area it names.
-        if let Some(i) = at(&p.unit).or_else(|| at(&p.subject)) {
-            parts[i].pledges.push(p.clone());
-        }
-    }
-    for m in &f.meetings {
-        if let Some(i) = at(&m.0) {
-            parts[i].meetings.push(*m);
-        }
-    }
-    for a in &f.activities {
-        if let Some(i) = at(&a.unit) {
-            parts[i].activities.push(a.clone());
-        }
-    }
-    for t in &f.tasks {
-        if let Some(i) = at(&t.unit) {
-            parts[i].tasks.push(t.clone());
-        }
-    }
-    parts
-}
-
 pub fn compute(s: &dyn Storage, tree: &UnitTree, plan: Uuid, unit: Uuid, rows: &[Uuid], today: NaiveDate) -> StorageResult<ReportFigures> {
     let facts: Facts = s.progress_facts(tree, unit, Some(plan))?;
-    let whole = progress::compute(tree, &facts, unit, today);
+    // The unit and each row from the same facts, indexed once (core's `compute_each`).
+    let mut each = progress::compute_each(tree, &facts, &[&[unit], rows].concat(), today).into_iter();
+    let Some(whole) = each.next() else { return Ok(ReportFigures { targets: Vec::new(), rows: Vec::new(), tasks: Vec::new() }) };
 
     // Door-to-door visits per row (outside core's progress).
     let mut row_of: HashMap<Uuid, usize> = HashMap::new();
@@ -148,11 +113,7 @@ pub fn compute(s: &dyn Storage, tree: &UnitTree, plan: Uuid, unit: Uuid, rows: &
         }
     }
 
-    // Each row's progress from the facts of its own subtree (split in one pass): the same
-    // result, as a row's figures only count units below it, without rescanning the district.
-    let parts = split_facts(&facts, &row_of, rows.len());
-    let rows: Vec<UnitFigures> =
-        rows.iter().zip(&visits).zip(&parts).map(|((r, v), f)| row(&progress::compute(tree, f, *r, today), *v)).collect();
+    let rows: Vec<UnitFigures> = each.zip(&visits).map(|(p, v)| row(&p, *v)).collect();
     let targets = whole
         .targets
         .iter()

@@ -10,7 +10,7 @@ use maud::{Markup, html};
 use sotay_core::record::{Entity, RecordState};
 use uuid::Uuid;
 
-use crate::reports::{format_count, format_percent};
+use crate::reports::format_count;
 use crate::state::AppState;
 
 use super::context::{Ctx, full_name};
@@ -290,7 +290,7 @@ fn village_detail(session: &Session, households: &[RecordState], pledges: &[Reco
     let covered = list.iter().filter(|h| pledged.contains(h.id.to_string().as_str())).count() as u64;
     html! {
         h2 { "Hộ gia đình và cam kết" }
-        p { "Đã cam kết: " strong { (covered) "/" (list.len()) } " hộ (" (format_percent(crate::reports::percent(covered, list.len() as u64))) "), "
+        p { "Đã cam kết: " strong { (covered) "/" (list.len()) } " hộ (" (sotay_core::percent::Percent::of(covered, list.len() as u64)) "), "
             (visits.len()) " lượt đến hộ." }
         @let others: Vec<&RecordState> = pledges.iter().filter(|p| text(p, "kind") != "household").collect();
         @if !others.is_empty() {
