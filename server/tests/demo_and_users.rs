@@ -165,4 +165,13 @@ async fn the_demo_issues_the_current_year_plan_and_the_overview_opens_on_it() {
     let plans = storage.records(Entity::Plan, None).unwrap();
     assert_eq!(plans.len(), 3);
     assert!(plans.iter().any(|p| p.id == demo::plan_id_for_year(2027)));
+
+    // A year the district already has a plan for (made on the dashboard) gets no second one.
+    let mut own = plans.iter().find(|p| p.id == demo::plan_id_for_year(2027)).unwrap().clone();
+    own.id = uuid::Uuid::now_v7();
+    own.fields.insert("period".into(), serde_json::json!({"from": "2028-01-01", "to": "2028-12-31"}));
+    storage.put_records(&[own]).unwrap();
+    demo::load(storage.as_ref(), vn("2028-03-01T09:00:00+07:00")).unwrap();
+    assert_eq!(storage.records(Entity::Plan, None).unwrap().len(), 4);
+    assert!(storage.record(demo::plan_id_for_year(2028)).unwrap().is_none());
 }

@@ -55,8 +55,9 @@ fn village_id(ci: usize, v: usize) -> Uuid {
     demo_id(&format!("unit:DEMO-BS-{}-{v}", COMMUNES[ci].0))
 }
 
-/// Issue the current year's plan with its sample work, unless this year's is there already or
-/// the year is the seed plan's own (or the demo district is missing).
+/// Issue the current year's plan with its sample work, unless this year's is there already (the
+/// demo's, or one the district made on the dashboard), the year is the seed plan's own, or the
+/// demo district is missing.
 pub(super) fn load(storage: &dyn Storage, now: i64) -> StorageResult<()> {
     let today = today_in_vietnam(now);
     let year = today.year();
@@ -66,7 +67,12 @@ pub(super) fn load(storage: &dyn Storage, now: i64) -> StorageResult<()> {
         return Ok(());
     }
     let tree = UnitTree::from_records(&storage.records(Entity::Unit, None)?);
-    if !tree.contains(district()) {
+    let has_one = storage
+        .records(Entity::Plan, Some(district()))?
+        .iter()
+        .filter_map(crate::web::figures::plan_from_record)
+        .any(|p| p.issuer == district() && p.period.contains(today));
+    if !tree.contains(district()) || has_one {
         return Ok(());
     }
     let mut plan = seed.copy_for_year(year);
