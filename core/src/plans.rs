@@ -229,6 +229,16 @@ impl Plan {
         next
     }
 
+    /// This plan brought forward to `year` by `copy_for_next_year`, year after year (the
+    /// built-in 2023 plan as this year's draft); itself when it is already that year or later.
+    pub fn copy_for_year(&self, year: i32) -> Plan {
+        let mut plan = self.clone();
+        while plan.period.from.year() < year {
+            plan = plan.copy_for_next_year();
+        }
+        plan
+    }
+
     /// The deadlines of `milestones` that apply to `unit`, in date order.
     pub fn deadlines_for(&self, tree: &UnitTree, unit: Uuid) -> Vec<(&Milestone, NaiveDate)> {
         let mut out: Vec<_> = self

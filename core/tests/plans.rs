@@ -99,3 +99,16 @@ fn a_leap_day_moves_to_the_28th() {
     p.issued_on = ymd(2024, 2, 29);
     assert_eq!(p.copy_for_next_year().issued_on, ymd(2025, 2, 28));
 }
+
+#[test]
+fn the_seed_plan_is_brought_to_a_later_year_one_year_at_a_time() {
+    let seed = plan_2023_binh_son().unwrap();
+    let p = seed.copy_for_year(2026);
+    assert_eq!((p.period.from, p.period.to), (ymd(2026, 1, 1), ymd(2026, 12, 31)));
+    assert_eq!(p.issued_on, ymd(2026, 3, 29));
+    assert!(p.title.ends_with("năm 2026"), "{}", p.title);
+    assert_eq!(p, seed.copy_for_next_year().copy_for_next_year().copy_for_next_year());
+    assert!(p.validate().is_ok());
+    assert_eq!(seed.copy_for_year(2023), seed, "already that year");
+    assert_eq!(seed.copy_for_year(2020), seed, "never moved back");
+}

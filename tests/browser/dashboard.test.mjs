@@ -82,6 +82,9 @@ test('log in and see the overview of the plan', async () => {
   assert.match(await page.textContent('main'), /Chỉ tiêu 1/);
   assert.equal(await page.locator('svg.chart').count(), 1);
   assert.equal(await page.locator('#units tbody tr').count(), 4, 'three communes and the total');
+  // The demo opens on this year's plan, with work done: not every commune is late.
+  assert.match(await page.textContent('main'), new RegExp(`năm ${new Date(Date.now() + 7 * 3600e3).getUTCFullYear()}`));
+  assert.match(await page.textContent('#units'), /Đã nộp/);
   await shot('02-overview');
 });
 
@@ -99,7 +102,8 @@ test('record an awareness activity for a commune', async () => {
   await page.goto(`${base}/units`);
   await page.click('text=Xã Bình Chánh');
   await page.click('a.button:has-text("Ghi hoạt động tuyên truyền")');
-  await page.fill('#date', '2023-04-15');
+  // The form proposes today, which falls within the current year's plan (the demo issues one).
+  assert.match(await page.inputValue('#date'), /^\d{4}-\d{2}-\d{2}$/);
   await page.selectOption('#kind', 'school_talk');
   await page.fill('#topic', 'Luật Trẻ em và kỹ năng phòng, chống xâm hại');
   await page.fill('#audience', '320');

@@ -121,10 +121,15 @@ pub struct UnitView {
     pub filing: Vec<FilingStatus>,
 }
 
+/// Whether `rows` are communes, and their level in words ("xã, thị trấn", "thôn, tổ dân phố").
+pub fn rows_level(ctx: &Ctx, rows: &[Uuid]) -> (bool, String) {
+    let communes = rows.first().is_some_and(|r| ctx.tree.is_commune_level(*r));
+    (communes, if communes { "xã, thị trấn" } else { "thôn, tổ dân phố" }.to_string())
+}
+
 pub async fn unit_view(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid) -> WebResult<UnitView> {
     let rows = row_units(ctx, plan, unit);
-    let rows_are_communes = rows.first().is_some_and(|r| ctx.tree.is_commune_level(*r));
-    let rows_level = if rows_are_communes { "xã, thị trấn" } else { "thôn, tổ dân phố" }.to_string();
+    let (rows_are_communes, rows_level) = rows_level(ctx, &rows);
     let figures = super::progress::report_figures(state, ctx, plan, unit, &rows).await?;
     let plan_id = plan.id;
     let filings = state.db(move |s| s.report_filings(plan_id)).await?;

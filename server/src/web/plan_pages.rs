@@ -85,12 +85,8 @@ pub async fn create(State(state): State<AppState>, session: Session, Form(f): Fo
     let ctx = Ctx::load(&state).await?;
     let issuer = session.unit();
     let mut plan = if f.source == "template" {
-        let mut p = sotay_core::seed::plan_2023_binh_son().map_err(WebError::internal)?;
         // The template is the 2023 plan: bring it to this year if it is later.
-        use chrono::Datelike;
-        while p.period.from.year() < ctx.today.year() {
-            p = p.copy_for_next_year();
-        }
+        let mut p = sotay_core::seed::plan_2023_binh_son().map_err(WebError::internal)?.copy_for_year(chrono::Datelike::year(&ctx.today));
         p.issuer_name = format!("Ban Thường trực Ủy ban MTTQ Việt Nam {}", lower_first(&ctx.full_name(issuer)));
         p.place = ctx.name(issuer);
         p

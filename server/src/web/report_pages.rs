@@ -12,7 +12,7 @@ use serde::Deserialize;
 use sotay_core::plans::Plan;
 use uuid::Uuid;
 
-use crate::reports::{self, Milestone, MilestoneReport, Narrative, Signer, format_count};
+use crate::reports::{self, Milestone, MilestoneReport, Narrative, ReportFigures, Signer, format_count};
 use crate::state::AppState;
 use crate::storage::ReportFiling;
 
@@ -30,6 +30,12 @@ pub struct ReportsQuery {
 /// The report of `unit` for `milestone` of `plan`, with today's figures and default narrative.
 pub async fn build(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid, milestone: Milestone) -> WebResult<MilestoneReport> {
     let view = figures::unit_view(state, ctx, plan, unit).await?;
+    Ok(report_of(ctx, plan, unit, milestone, view.rows_level, view.figures))
+}
+
+/// The report of `unit` for `milestone` of `plan` around figures already computed, dated
+/// `ctx.today`, with the default narrative.
+pub fn report_of(ctx: &Ctx, plan: &Plan, unit: Uuid, milestone: Milestone, rows_level: String, figures: ReportFigures) -> MilestoneReport {
     let tree = &ctx.tree;
     let parent = tree.get(unit).and_then(|u| u.parent);
     let committee = |u: Uuid| format!("Ủy ban MTTQ Việt Nam {}", lower_level(&ctx.full_name(u)));
@@ -53,7 +59,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid, milesto
     }
     recipients.push(format!("Cấp ủy, chính quyền {} (B/c)", lower_level(&ctx.full_name(unit))));
     recipients.push("Lưu.".into());
-    Ok(MilestoneReport {
+    MilestoneReport {
         upper_body,
         issuing_body: "Ban Thường trực".into(),
         number: "      /BC-MTTQ-BTT".into(),
@@ -63,8 +69,8 @@ pub async fn build(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid, milesto
         subject,
         plan_reference,
         reporting_body,
-        rows_level: view.rows_level.clone(),
-        figures: view.figures,
+        rows_level,
+        figures,
         narrative: reports::default_narrative(),
         recipients,
         // The plan's signer signs the issuing unit's reports; others fill in their own.
@@ -77,7 +83,7 @@ pub async fn build(state: &AppState, ctx: &Ctx, plan: &Plan, unit: Uuid, milesto
         } else {
             Signer { on_behalf: "TM. Ban Thường trực".into(), title: "Chủ tịch".into(), name: "[Họ và tên]".into() }
         },
-    })
+    }
 }
 
 /// "Huyện Bình Sơn" → "Bình Sơn": the place line names the place without its level.

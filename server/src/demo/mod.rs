@@ -9,6 +9,12 @@
 //! The seed plan (`core::seed`) is issued by the demo district, with the shipped pledge
 //! templates for 2023 and every unit's checklist derived from the plan by the core
 //! (`checklist::planned_tasks`, task ids from `checklist::task_id`, as the phones derive them).
+//! It stays the 2023 plan it is; the current year's copy, with sample work done under it, is
+//! added by `current_year` (once a year, on the first run of that year).
+
+mod current_year;
+
+pub use current_year::{current_plan_id, plan_id_for_year};
 
 use serde_json::{Value, json};
 use sotay_core::Hlc;
@@ -95,10 +101,22 @@ pub fn plan_records(units: &[RecordState], now: i64) -> sotay_core::Result<Vec<R
             out.push(server_record_fields(Entity::Task, task.id, unit, record::to_fields(&task)?, now));
         }
     }
+    out.extend(pledge_templates(year, now)?);
+    Ok(out)
+}
+
+/// The id of the demo district's pledge template of `kind` for `year`.
+fn template_id(year: i32, kind: sotay_core::pledges::PledgeKind) -> sotay_core::Result<Uuid> {
+    let kind = serde_json::to_string(&kind)?;
+    Ok(demo_id(&format!("pledge_template:{year}:{kind}")))
+}
+
+/// The shipped pledge templates, issued by the demo district for `year`.
+fn pledge_templates(year: i32, now: i64) -> sotay_core::Result<Vec<RecordState>> {
+    let mut out = Vec::new();
     for t in sotay_core::pledges::shipped_pledge_templates()? {
         let content = sotay_core::pledges::PledgeTemplateContent { year, ..t };
-        let kind = serde_json::to_string(&content.kind)?;
-        let id = demo_id(&format!("pledge_template:{year}:{kind}"));
+        let id = template_id(year, content.kind)?;
         out.push(server_record_fields(Entity::PledgeTemplate, id, district(), record::to_fields(&content)?, now));
     }
     Ok(out)
@@ -146,8 +164,8 @@ pub fn records(now: i64) -> sotay_core::Result<Vec<RecordState>> {
     Ok(out)
 }
 
-/// Load the demo district once; on every run issue a fresh enrollment code for the demo
-/// village's head.
+/// Load the demo district once, and the current year's plan with its sample work once a year;
+/// on every run issue a fresh enrollment code for the demo village's head.
 pub fn load(storage: &dyn Storage, now: i64) -> StorageResult<DemoOutcome> {
     let records = records(now).map_err(|e| StorageError::Backend(e.to_string()))?;
     let households = records.iter().filter(|r| r.entity == Entity::Household).count();
@@ -156,6 +174,7 @@ pub fn load(storage: &dyn Storage, now: i64) -> StorageResult<DemoOutcome> {
         storage.set_meta(LOADED_FLAG, &now.to_string())?;
         tracing::info!(records = records.len(), "demo district loaded");
     }
+    current_year::load(storage, now)?;
     let mut admin_password = None;
     if storage.user_by_login(ADMIN_LOGIN)?.is_none() {
         let password = auth::random_secret(16);
