@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Android packaging: libsotay_ffi.so for arm64-v8a, armeabi-v7a and x86_64 (release-mobile,
-# SQLCipher with vendored OpenSSL) laid out as jniLibs, plus the generated Kotlin.
+# SQLCipher with LibTomCrypt from sotay-sqlcipher) laid out as jniLibs, plus the generated Kotlin.
 #
 #   bindings/scripts/build-android.sh [OUT_DIR]     default OUT_DIR: bindings/dist/android
 #
@@ -20,7 +20,7 @@ command -v cargo-ndk >/dev/null || { echo "cargo-ndk is needed: cargo install ca
 rm -rf "$out"
 mkdir -p "$out/jniLibs" "$out/kotlin"
 cargo ndk --platform "$api" -t arm64-v8a -t armeabi-v7a -t x86_64 -o "$out/jniLibs" \
-  build --locked -p sotay-ffi --lib --profile release-mobile --features vendored-openssl
+  build --locked -p sotay-ffi --lib --profile release-mobile
 
 # The bindings come from a host build: the stripped phone libraries carry no uniffi metadata.
 gen="$(mktemp -d)"

@@ -6,8 +6,8 @@
 #
 #   bindings/scripts/build-ios.sh
 #
-# SQLCipher uses Apple's CommonCrypto here (libsqlite3-sys picks it on an Apple host when OpenSSL
-# is not vendored), so the iOS library carries no OpenSSL: about 4.5 MB less than Android's.
+# SQLCipher uses Apple's CommonCrypto here (sotay-sqlcipher picks it for Apple targets), so the iOS
+# library carries no crypto library of its own.
 #
 # Needs: Xcode command line tools, and
 #   rustup target add aarch64-apple-ios aarch64-apple-ios-sim x86_64-apple-ios

@@ -13,7 +13,7 @@ pub enum SotayError {
     #[error("{kind}: {detail}")]
     Failure {
         /// Machine-readable: validation, not_found, sealed, wrong_key, schema_too_new, store,
-        /// network, server, revoked, cancelled, or panic.
+        /// network, untrusted_server, server, revoked, cancelled, or panic.
         kind: String,
         /// The sentence to show the person holding the phone, in Vietnamese.
         message_vi: String,

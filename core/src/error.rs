@@ -97,6 +97,9 @@ pub enum Error {
     Store(String),
     #[error("network error: {0}")]
     Network(String),
+    /// The server's TLS certificate did not verify: trying again will not help.
+    #[error("the server's certificate is not trusted: {0}")]
+    UntrustedServer(String),
     #[error("server refused the request ({status}): {reason}")]
     Server { status: u16, reason: String },
     #[error("this device was revoked by the server")]
@@ -122,6 +125,7 @@ impl Error {
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Store(_) => "store",
             Error::Network(_) => "network",
+            Error::UntrustedServer(_) => "untrusted_server",
             Error::Server { .. } => "server",
             Error::Revoked => "revoked",
             Error::Cancelled => "cancelled",
@@ -143,6 +147,7 @@ impl Error {
             }
             Error::Store(_) => "Lỗi lưu trữ trên máy. Dữ liệu đã lưu trước đó vẫn còn.".into(),
             Error::Network(_) => "Không kết nối được máy chủ. Dữ liệu vẫn được giữ trên máy, hãy đồng bộ lại sau.".into(),
+            Error::UntrustedServer(_) => "Không xác minh được máy chủ (chứng chỉ bảo mật không hợp lệ). Chưa gửi dữ liệu nào; hãy báo cho người quản lý máy chủ của huyện.".into(),
             Error::Server { status, reason } => format!("Máy chủ từ chối yêu cầu ({status}): {reason}"),
             Error::Revoked => "Thiết bị này đã bị thu hồi quyền truy cập.".into(),
             Error::Cancelled => "Đã hủy.".into(),

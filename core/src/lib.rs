@@ -25,6 +25,9 @@ pub mod units;
 pub mod validate;
 pub mod visits;
 
+// Links SQLCipher, built with a small crypto provider, for rusqlite (see sqlcipher/src/lib.rs).
+use sotay_sqlcipher as _;
+
 pub use clock::{Hlc, WallClock};
 pub use error::{Error, Result, Rule};
 pub use record::{Change, Entity, Fields, RecordState, Seal};

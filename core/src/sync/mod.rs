@@ -12,4 +12,4 @@ pub mod transport;
 pub use client::{SyncClient, SyncReport};
 pub use device::{Enrollment, enroll, enrollment};
 pub use progress::{CancelToken, NoProgress, Progress, SyncPhase, SyncProgress};
-pub use transport::{RetryPolicy, WireStats};
+pub use transport::{RetryPolicy, TrustRoots, WireStats};

@@ -47,6 +47,24 @@ impl RetryPolicy {
     }
 }
 
+/// Which certificate authorities an https server's certificate must chain to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrustRoots {
+    /// The operating system's verifier and trust store (rustls-platform-verifier): it follows the
+    /// device's own trust settings and revocation checks. iOS, macOS, Windows and Linux.
+    System,
+    /// Mozilla's root programme compiled into the library (webpki-root-certs), updated with each
+    /// release. Android's system verifier is reachable only through JNI with the app's Context,
+    /// which a library called from any thread does not have; these roots need nothing.
+    Bundled,
+}
+
+impl TrustRoots {
+    pub const fn for_this_platform() -> TrustRoots {
+        if cfg!(target_os = "android") { TrustRoots::Bundled } else { TrustRoots::System }
+    }
+}
+
 /// The device's signing identity: the key id the server knows it by and its key.
 pub(crate) struct Signer {
     pub key_id: String,
@@ -141,12 +159,17 @@ enum Attempt {
 
 impl Transport {
     pub fn new(base_url: &str, retry: RetryPolicy) -> Result<Transport> {
+        Self::with_trust(base_url, retry, TrustRoots::for_this_platform())
+    }
+
+    pub fn with_trust(base_url: &str, retry: RetryPolicy, trust: TrustRoots) -> Result<Transport> {
         install_crypto_provider();
-        let http = Client::builder()
-            .timeout(retry.timeout)
-            .connect_timeout(retry.timeout.min(Duration::from_secs(15)))
-            .build()
-            .map_err(|e| Error::Network(e.to_string()))?;
+        let mut builder = Client::builder().timeout(retry.timeout).connect_timeout(retry.timeout.min(Duration::from_secs(15)));
+        if trust == TrustRoots::Bundled {
+            let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().filter_map(|der| reqwest::Certificate::from_der(der).ok());
+            builder = builder.tls_certs_only(roots);
+        }
+        let http = builder.build().map_err(|e| Error::Network(e.to_string()))?;
         let base = base_url.trim_end_matches('/').to_string();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(Error::validation("server_url", crate::Rule::Invalid { expected: "an http(s) address" }));
@@ -207,6 +230,7 @@ impl Transport {
         stats.bytes_sent += req.body.len() as u64;
         let resp = match b.send() {
             Ok(r) => r,
+            Err(e) if is_certificate_problem(&e) => return Attempt::Fail(Error::UntrustedServer(describe(e))),
             Err(e) => return Attempt::Retry(Error::Network(describe(e))),
         };
         let status = resp.status().as_u16();
@@ -265,6 +289,23 @@ pub(crate) fn learn_clock_offset(store: &Store, server_time_ms: i64) -> Result<(
     store.set_clock_offset_ms(server_time_ms - device_time)
 }
 
+/// Whether the request failed because the server's certificate did not verify. rustls's error
+/// sits inside io::Errors (nested, on this path), whose `source()` skips what they wrap, so
+/// unwrap those too.
+fn is_certificate_problem(e: &reqwest::Error) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = next {
+        if let Some(rustls::Error::InvalidCertificate(_)) = err.downcast_ref::<rustls::Error>() {
+            return true;
+        }
+        next = match err.downcast_ref::<std::io::Error>() {
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
+    }
+    false
+}
+
 /// The error chain without the URL (which is not personal, but keeps messages short).
 fn describe(e: reqwest::Error) -> String {
     let e = e.without_url();
@@ -281,6 +322,63 @@ fn describe(e: reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A one-connection https server on loopback with a self-signed certificate for 127.0.0.1:
+    /// whatever the trust roots, the client must refuse it.
+    fn self_signed_server() -> (String, std::thread::JoinHandle<()>) {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        install_crypto_provider();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tls");
+        let cert = CertificateDer::from_pem_file(format!("{dir}/self-signed.crt")).unwrap();
+        let key = PrivateKeyDer::from_pem_file(format!("{dir}/self-signed.key")).unwrap();
+        let config = rustls::ServerConfig::builder().with_no_client_auth().with_single_cert(vec![cert], key).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("https://{}", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (mut tcp, _) = listener.accept().unwrap();
+            let mut tls = rustls::ServerConnection::new(std::sync::Arc::new(config)).unwrap();
+            // The client aborts the handshake; its alert ends this loop.
+            while tls.is_handshaking() {
+                if tls.complete_io(&mut tcp).is_err() {
+                    break;
+                }
+            }
+        });
+        (url, server)
+    }
+
+    fn refusal_with(trust: TrustRoots) -> Error {
+        let (url, server) = self_signed_server();
+        // Several attempts allowed: a certificate problem must fail at the first, not be retried
+        // (the server thread accepts only one connection).
+        let once = RetryPolicy { attempts: 3, timeout: Duration::from_secs(10), ..RetryPolicy::default() };
+        let transport = Transport::with_trust(&url, once, trust).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db"), &[7; 32]).unwrap();
+        let outcome = transport.send(&Request::get("/health".into()), None, &store, &CancelToken::new(), &mut WireStats::default());
+        server.join().unwrap();
+        outcome.err().expect("a self-signed certificate must be refused")
+    }
+
+    #[test]
+    fn bundled_roots_refuse_a_certificate_no_authority_signed() {
+        let err = refusal_with(TrustRoots::Bundled);
+        assert!(matches!(&err, Error::UntrustedServer(m) if m.contains("UnknownIssuer")), "{err:?}");
+        assert_eq!(err.kind(), "untrusted_server");
+    }
+
+    #[test]
+    fn system_roots_refuse_a_certificate_no_authority_signed() {
+        let err = refusal_with(TrustRoots::System);
+        assert!(matches!(&err, Error::UntrustedServer(m) if m.contains("invalid peer certificate")), "{err:?}");
+    }
+
+    #[test]
+    fn android_uses_the_bundled_roots_and_others_the_system() {
+        let expected = if cfg!(target_os = "android") { TrustRoots::Bundled } else { TrustRoots::System };
+        assert_eq!(TrustRoots::for_this_platform(), expected);
+    }
 
     #[test]
     fn backoff_doubles_up_to_the_cap() {
