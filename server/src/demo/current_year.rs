@@ -265,9 +265,9 @@ impl Sample<'_> {
     /// Milestone reports filed through the server: Bình Chánh on time, Bình Dương on time for
     /// the first and three days late after that, Bình Hải not at all.
     fn file_reports(&self, storage: &dyn Storage) -> StorageResult<()> {
-        for ci in 0..2 {
+        for (ci, (_, commune_name)) in COMMUNES.iter().enumerate().take(2) {
             let commune = commune_id(ci);
-            let name = format!("Cán bộ Ủy ban MTTQ xã {} (mẫu)", COMMUNES[ci].1);
+            let name = format!("Cán bộ Ủy ban MTTQ xã {commune_name} (mẫu)");
             let staff = match storage.users_at_unit(commune)?.into_iter().find(|u| u.role == Role::CommuneStaff && u.name == name) {
                 Some(u) => u,
                 None => storage.create_user(NewUser { login: None, name, role: Role::CommuneStaff, unit: commune, password_hash: None }, self.now)?,

@@ -63,9 +63,10 @@ impl TargetFigure {
         Percent::of(self.achieved, self.total)
     }
 
-    /// Met when the share reaches the threshold (nothing to count is not "met").
+    /// Met when the share reaches the threshold (nothing to count is not "met"); exact, and the
+    /// same answer as the shown figure gives (`Percent::reaches`).
     pub fn met(&self) -> bool {
-        self.total > 0 && self.achieved * 100 >= u64::from(self.threshold_pct) * self.total
+        self.total > 0 && self.percent().reaches(self.threshold_pct)
     }
 }
 
