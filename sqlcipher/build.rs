@@ -80,7 +80,6 @@ fn sqlite_build(source_dir: &Path, target_os: &str) -> cc::Build {
         "SQLITE_USE_URI",
         "HAVE_USLEEP=1",
         "HAVE_ISNAN",
-        "HAVE_LOCALTIME_R",
         "HAVE_STDINT_H=1",
         "SQLITE_HAS_CODEC",
         "SQLITE_EXTRA_SHUTDOWN=sqlcipher_extra_shutdown",
@@ -89,6 +88,9 @@ fn sqlite_build(source_dir: &Path, target_os: &str) -> cc::Build {
             Some((name, value)) => build.define(name, value),
             None => build.define(flag, None),
         };
+    }
+    if target_os != "windows" {
+        build.define("HAVE_LOCALTIME_R", None);
     }
     // SQLCipher wants temporary tables in memory (2 = unless asked otherwise). Android has no
     // writable temp directory for SQLite to find, so there it is always memory (3), as in AOSP.

@@ -155,6 +155,8 @@ impl SyncClient {
             }
             if !erased.is_empty() {
                 report.erased += self.store.write(|tx| erase_all(tx, erased.iter().copied()))?;
+                // Later changes to those records left the queue with them.
+                p.items_total = p.items_done + self.store.outbox_pending_count()?;
             }
             let mut ids = Vec::new();
             for id in &acked {

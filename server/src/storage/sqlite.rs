@@ -15,9 +15,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use sotay_core::record::{Change, Entity, MergeOutcome, RecordState};
 use sotay_core::store::{RECORD_COLUMNS, record_from_row, upsert_record};
-use uuid::Uuid;
-
 use sotay_core::sync::protocol::ErasedRecord;
+use uuid::Uuid;
 
 use super::{
     ApplyOutcome, AttachmentProgress, ChunkUpload, Device, EnrollDevice, EnrollRefusal, Enrolled, NewEnrollment, NewUser, PullPage,
