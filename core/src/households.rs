@@ -336,18 +336,30 @@ fn clan_member_counts(conn: &Connection) -> Result<HashMap<Uuid, u32>> {
     Ok(out)
 }
 
+/// The records about a household, by the field that names it: a visit's `household` and a pledge's
+/// `subject` (ids are unique, so a subject equal to a household's id is a household pledge).
+/// Erasing a household takes these with it, on the phone and on the server, and the server refuses
+/// any later change naming an erased household.
+pub const HOUSEHOLD_REFERENCES: [(Entity, &str); 2] = [(Entity::Visit, "household"), (Entity::Pledge, "subject")];
+
+/// The household that a record of `entity` with these fields names, by [`HOUSEHOLD_REFERENCES`].
+pub fn household_named_by(entity: Entity, fields: &record::Fields) -> Option<&str> {
+    let (_, field) = HOUSEHOLD_REFERENCES.iter().find(|(e, _)| *e == entity)?;
+    fields.get(*field)?.as_str()
+}
+
 /// Erase a record and, when it is a household, the visits and household pledges about it (as
 /// the server does): the one erasure path for a request made on the phone and for an erasure
 /// the server announces at sync. Returns whether the record itself was held, and what went
 /// with it. Erasing an id this device never had changes nothing.
 pub(crate) fn erase_with_dependents(tx: &mut Tx<'_>, id: Uuid) -> Result<(bool, Erased)> {
     let linked: Vec<(String, String)> = {
-        let mut stmt = tx.conn().prepare_cached(
-            "SELECT id, entity FROM records WHERE entity = 'visit' AND json_extract(doc, '$.household') = ?1
-             UNION ALL
-             SELECT id, entity FROM records WHERE entity = 'pledge' AND json_extract(doc, '$.subject') = ?1
-               AND json_extract(doc, '$.kind') = 'household'",
-        )?;
+        let sql = HOUSEHOLD_REFERENCES
+            .iter()
+            .map(|(entity, field)| format!("SELECT id, entity FROM records WHERE entity = '{entity}' AND json_extract(doc, '$.{field}') = ?1"))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let mut stmt = tx.conn().prepare_cached(&sql)?;
         let rows = stmt.query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<rusqlite::Result<_>>()?
     };

@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use sotay_core::households::household_named_by;
 use sotay_core::record::{Change, Entity, MergeOutcome, RecordState};
 use sotay_core::store::{RECORD_COLUMNS, record_from_row, upsert_record};
 use sotay_core::sync::protocol::ErasedRecord;
@@ -263,17 +264,6 @@ fn save(conn: &Connection, s: &RecordState) -> StorageResult<()> {
     Ok(())
 }
 
-/// The record a change is about, when it is about another one: a visit's household, a pledge's
-/// subject. A change about an erased household would bring its people back.
-fn about(change: &Change) -> Option<&str> {
-    let field = match change.entity {
-        Entity::Visit => "household",
-        Entity::Pledge => "subject",
-        _ => return None,
-    };
-    change.fields.get(field).and_then(|v| v.as_str())
-}
-
 fn parse_uuid(s: &str) -> StorageResult<Uuid> {
     Uuid::parse_str(s).map_err(backend)
 }
@@ -333,7 +323,7 @@ impl Storage for SqliteStorage {
                     out.push(ApplyOutcome::Duplicate);
                     continue;
                 }
-                let about_erased = match about(change) {
+                let about_erased = match household_named_by(change.entity, &change.fields) {
                     Some(id) => erased.exists([id])?,
                     None => false,
                 };

@@ -8,6 +8,7 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
+use sotay_core::households::{HOUSEHOLD_REFERENCES, household_named_by};
 use sotay_core::record::{Entity, RecordState};
 use uuid::Uuid;
 
@@ -27,15 +28,11 @@ async fn gather(state: &AppState, ctx: &Ctx, session: &Session, id: Uuid) -> Web
     let key = id.to_string();
     let linked = state
         .db(move |s| {
-            let mut out: Vec<RecordState> = s
-                .records(Entity::Visit, Some(village))?
-                .into_iter()
-                .filter(|v| v.fields.get("household").and_then(|x| x.as_str()) == Some(key.as_str()))
-                .collect();
-            out.extend(s.records(Entity::Pledge, Some(village))?.into_iter().filter(|p| {
-                p.fields.get("kind").and_then(|x| x.as_str()) == Some("household")
-                    && p.fields.get("subject").and_then(|x| x.as_str()) == Some(key.as_str())
-            }));
+            let mut out: Vec<RecordState> = Vec::new();
+            for (entity, _) in HOUSEHOLD_REFERENCES {
+                let about_it = s.records(entity, Some(village))?.into_iter().filter(|r| household_named_by(r.entity, &r.fields) == Some(key.as_str()));
+                out.extend(about_it);
+            }
             Ok(out)
         })
         .await?;
