@@ -223,6 +223,60 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Merge a whole record state received from the server (a pull) into the local one: per field,
+/// the later clock wins; a seal from the server is taken with its fields.
+pub fn merge_state(local: &mut RecordState, remote: &RecordState) -> Result<MergeOutcome, MergeError> {
+    if local.entity != remote.entity {
+        return Err(MergeError::EntityMismatch);
+    }
+    if local.seal.is_some() {
+        return if local.seal == remote.seal && local.fields == remote.fields {
+            Ok(MergeOutcome::Duplicate)
+        } else {
+            Err(MergeError::SealedDiffers)
+        };
+    }
+    let mut changed = false;
+    if local.unit != remote.unit {
+        local.unit = remote.unit;
+        changed = true;
+    }
+    for (name, value) in &remote.fields {
+        let remote_clock = remote.clocks.get(name).copied().unwrap_or(Hlc::ZERO);
+        let newer = local.clocks.get(name).is_none_or(|c| remote_clock > *c);
+        if newer {
+            if local.fields.get(name) != Some(value) {
+                changed = true;
+            }
+            local.fields.insert(name.clone(), value.clone());
+            local.clocks.insert(name.clone(), remote_clock);
+        }
+    }
+    if let Some(seal) = &remote.seal {
+        if seal.hash != content_hash(remote.entity, remote.id, &remote.fields) {
+            return Err(MergeError::SealMismatch);
+        }
+        local.fields = remote.fields.clone();
+        local.clocks = remote.clocks.clone();
+        local.seal = Some(seal.clone());
+        changed = true;
+    }
+    Ok(if changed { MergeOutcome::Applied } else { MergeOutcome::Duplicate })
+}
+
+/// A typed domain value as record fields.
+pub fn to_fields<T: Serialize>(value: &T) -> crate::Result<Fields> {
+    match serde_json::to_value(value)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(crate::Error::Store("a record must serialise to an object".into())),
+    }
+}
+
+/// Record fields as a typed domain value.
+pub fn from_fields<T: serde::de::DeserializeOwned>(fields: &Fields) -> crate::Result<T> {
+    Ok(serde_json::from_value(Value::Object(fields.clone()))?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,58 +351,4 @@ mod tests {
         assert_eq!(merge(&mut s, &c), Err(MergeError::SealMismatch));
         assert!(s.fields.is_empty());
     }
-}
-
-/// Merge a whole record state received from the server (a pull) into the local one: per field,
-/// the later clock wins; a seal from the server is taken with its fields.
-pub fn merge_state(local: &mut RecordState, remote: &RecordState) -> Result<MergeOutcome, MergeError> {
-    if local.entity != remote.entity {
-        return Err(MergeError::EntityMismatch);
-    }
-    if local.seal.is_some() {
-        return if local.seal == remote.seal && local.fields == remote.fields {
-            Ok(MergeOutcome::Duplicate)
-        } else {
-            Err(MergeError::SealedDiffers)
-        };
-    }
-    let mut changed = false;
-    if local.unit != remote.unit {
-        local.unit = remote.unit;
-        changed = true;
-    }
-    for (name, value) in &remote.fields {
-        let remote_clock = remote.clocks.get(name).copied().unwrap_or(Hlc::ZERO);
-        let newer = local.clocks.get(name).is_none_or(|c| remote_clock > *c);
-        if newer {
-            if local.fields.get(name) != Some(value) {
-                changed = true;
-            }
-            local.fields.insert(name.clone(), value.clone());
-            local.clocks.insert(name.clone(), remote_clock);
-        }
-    }
-    if let Some(seal) = &remote.seal {
-        if seal.hash != content_hash(remote.entity, remote.id, &remote.fields) {
-            return Err(MergeError::SealMismatch);
-        }
-        local.fields = remote.fields.clone();
-        local.clocks = remote.clocks.clone();
-        local.seal = Some(seal.clone());
-        changed = true;
-    }
-    Ok(if changed { MergeOutcome::Applied } else { MergeOutcome::Duplicate })
-}
-
-/// A typed domain value as record fields.
-pub fn to_fields<T: Serialize>(value: &T) -> crate::Result<Fields> {
-    match serde_json::to_value(value)? {
-        Value::Object(map) => Ok(map),
-        _ => Err(crate::Error::Store("a record must serialise to an object".into())),
-    }
-}
-
-/// Record fields as a typed domain value.
-pub fn from_fields<T: serde::de::DeserializeOwned>(fields: &Fields) -> crate::Result<T> {
-    Ok(serde_json::from_value(Value::Object(fields.clone()))?)
 }

@@ -355,7 +355,7 @@ mod tests {
         let once = RetryPolicy { attempts: 3, timeout: Duration::from_secs(10), ..RetryPolicy::default() };
         let transport = Transport::with_trust(&url, once, trust).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.db"), &[7; 32]).unwrap();
+        let store = Store::open(dir.path().join("s.db"), &[7; 32]).unwrap();
         let outcome = transport.send(&Request::get("/health".into()), None, &store, &CancelToken::new(), &mut WireStats::default());
         server.join().unwrap();
         outcome.err().expect("a self-signed certificate must be refused")

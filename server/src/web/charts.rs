@@ -53,6 +53,17 @@ fn fmt(v: f64) -> String {
     format!("{v:.1}")
 }
 
+/// Where each legend entry starts, then where the flag's entry goes after them.
+fn legend_offsets(series: &[Series]) -> Vec<f64> {
+    let mut x = 8.0;
+    let mut out = vec![x];
+    for s in series {
+        x += 28.0 + s.name.chars().count() as f64 * 7.0;
+        out.push(x);
+    }
+    out
+}
+
 /// The chart as an inline `<svg>` element (also valid as a standalone SVG document).
 pub fn bar_chart(title: &str, series: &[Series], rows: &[ChartRow], lines: &[ReferenceLine], flag_legend: Option<&str>) -> Markup {
     let row_h = series.len().max(1) as f64 * (BAR_H + BAR_GAP) + ROW_PAD;
@@ -64,12 +75,11 @@ pub fn bar_chart(title: &str, series: &[Series], rows: &[ChartRow], lines: &[Ref
             font-family="system-ui, sans-serif" font-size="13" {
             title { (title) }
             // Legend.
-            @let mut lx = 8.0;
-            @for s in series {
+            @for (s, lx) in series.iter().zip(legend_offsets(series)) {
                 rect x=(fmt(lx)) y="6" width="12" height="12" fill=(s.color) {}
                 text x=(fmt(lx + 17.0)) y="17" { (s.name) }
-                @let _ = { lx += 28.0 + s.name.chars().count() as f64 * 7.0; };
             }
+            @let lx = legend_offsets(series).last().copied().unwrap_or(8.0);
             @if let Some(legend) = flag_legend {
                 circle cx=(fmt(lx + 6.0)) cy="12" r="5" fill=(GREEN) {}
                 text x=(fmt(lx + 17.0)) y="17" { (legend) }
