@@ -179,6 +179,10 @@ pub trait Storage: Send + Sync + 'static {
     fn record(&self, id: Uuid) -> StorageResult<Option<RecordState>>;
     /// Every record of a kind, in one unit or all of them.
     fn records(&self, entity: Entity, unit: Option<Uuid>) -> StorageResult<Vec<RecordState>>;
+    /// How many records of a kind each of `units` holds, split by the value of one field when
+    /// `by_field` is given (door-to-door counts by outcome): counted where the records are, without
+    /// loading them. Units holding none are left out.
+    fn count_records(&self, entity: Entity, units: &[Uuid], by_field: Option<&str>) -> StorageResult<Vec<RecordCount>>;
     /// Apply a device's changes in ONE write transaction, in order, committed before returning:
     /// idempotent by change id, merged with `core::record::merge`, each applied change giving the
     /// record a new `seq`. Scope and validation are checked by the caller beforehand.
@@ -263,6 +267,15 @@ pub struct ReportFiling {
     pub late: bool,
     /// The report (`reports::MilestoneReport`) as JSON.
     pub report: String,
+}
+
+/// One line of [`Storage::count_records`]: records of a unit (with one field's value, if split).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordCount {
+    pub unit: Uuid,
+    /// The field's value as text; `None` when not split, or the field is missing or not text.
+    pub value: Option<String>,
+    pub count: u64,
 }
 
 /// Who did what to which record, for actions on people's data (export, erasure).

@@ -23,7 +23,7 @@ use super::{
     ApplyOutcome, AttachmentProgress, ChunkUpload, Device, EnrollDevice, EnrollRefusal, Enrolled, NewEnrollment, NewUser, PullPage,
     ReadScope, Role, Storage, StorageError, StorageResult, User, attachment_refs, merge_change,
 };
-use super::{AuditEntry, ReportFiling};
+use super::{AuditEntry, RecordCount, ReportFiling};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`. Never edit a shipped one.
 /// The records table is the phone store's (`sotay_core::records_table!`) plus `seq`.
@@ -307,6 +307,34 @@ impl Storage for SqliteStorage {
 
     fn records(&self, entity: Entity, unit: Option<Uuid>) -> StorageResult<Vec<RecordState>> {
         self.read(|c| Ok(sotay_core::store::list_records(c, entity, unit)?))
+    }
+
+    fn count_records(&self, entity: Entity, units: &[Uuid], by_field: Option<&str>) -> StorageResult<Vec<RecordCount>> {
+        let units = serde_json::to_string(&units.iter().map(Uuid::to_string).collect::<Vec<_>>()).map_err(backend)?;
+        self.read(|c| {
+            // Without a field, the (entity, unit_id, id) index answers alone.
+            let sql = match by_field {
+                None => "SELECT unit_id, NULL, count(*) FROM records WHERE entity = ?1 AND unit_id IN (SELECT value FROM json_each(?2)) GROUP BY 1",
+                Some(_) => {
+                    "SELECT unit_id, json_extract(doc, '$.' || ?3), count(*) FROM records
+                     WHERE entity = ?1 AND unit_id IN (SELECT value FROM json_each(?2)) GROUP BY 1, 2"
+                }
+            };
+            let mut stmt = c.prepare_cached(sql)?;
+            let mut rows = match by_field {
+                None => stmt.query(params![entity.as_str(), units])?,
+                Some(field) => stmt.query(params![entity.as_str(), units, field])?,
+            };
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                let value = match row.get_ref(1)? {
+                    rusqlite::types::ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                    _ => None,
+                };
+                out.push(RecordCount { unit: parse_uuid(&row.get::<_, String>(0)?)?, value, count: row.get::<_, i64>(2)?.max(0) as u64 });
+            }
+            Ok(out)
+        })
     }
 
     fn apply_changes(&self, device: Uuid, changes: &[&Change], now: i64) -> StorageResult<Vec<ApplyOutcome>> {
@@ -871,6 +899,41 @@ fn to_filing(row: FilingRow) -> StorageResult<ReportFiling> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_records_per_unit_and_by_a_field_without_other_units() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = SqliteStorage::open(dir.path().join("sotay.db")).unwrap();
+        let (a, b, elsewhere) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let visit = |unit: Uuid, outcome: serde_json::Value| {
+            let mut s = RecordState::new(Entity::Visit, Uuid::now_v7(), unit);
+            if !outcome.is_null() {
+                s.fields.insert("outcome".into(), outcome);
+            }
+            s
+        };
+        let states = vec![
+            visit(a, "pledged".into()),
+            visit(a, "pledged".into()),
+            visit(a, "absent".into()),
+            visit(a, serde_json::Value::Null),
+            visit(b, "refused".into()),
+            visit(elsewhere, "pledged".into()),
+            RecordState::new(Entity::Household, Uuid::now_v7(), a),
+        ];
+        storage.put_records(&states).unwrap();
+
+        let mut all = storage.count_records(Entity::Visit, &[a, b], None).unwrap();
+        all.sort_by_key(|c| (c.unit != a, c.count));
+        assert_eq!(all, [RecordCount { unit: a, value: None, count: 4 }, RecordCount { unit: b, value: None, count: 1 }]);
+
+        let mut by = storage.count_records(Entity::Visit, &[a, b], Some("outcome")).unwrap();
+        by.sort_by(|x, y| (x.unit != a, &x.value).cmp(&(y.unit != a, &y.value)));
+        let seen: Vec<(bool, Option<&str>, u64)> = by.iter().map(|c| (c.unit == a, c.value.as_deref(), c.count)).collect();
+        assert_eq!(seen, [(true, None, 1), (true, Some("absent"), 1), (true, Some("pledged"), 2), (false, Some("refused"), 1)]);
+
+        assert!(storage.count_records(Entity::Visit, &[], None).unwrap().is_empty());
+    }
 
     #[test]
     fn ids_erased_before_erasures_travelled_stay_refused_and_are_not_sent() {

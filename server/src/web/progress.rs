@@ -8,7 +8,7 @@
 //! (the storage's record version), so the overview of a large district is served from memory
 //! between syncs.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
@@ -106,10 +106,9 @@ pub fn compute(s: &dyn Storage, tree: &UnitTree, plan: Uuid, unit: Uuid, rows: &
         }
     }
     let mut visits = vec![0u64; rows.len()];
-    let subtree: HashSet<Uuid> = tree.subtree(unit).into_iter().collect();
-    for v in s.records(Entity::Visit, None)?.iter().filter(|v| subtree.contains(&v.unit)) {
-        if let Some(&i) = row_of.get(&v.unit) {
-            visits[i] += 1;
+    for c in s.count_records(Entity::Visit, &tree.subtree(unit), None)? {
+        if let Some(&i) = row_of.get(&c.unit) {
+            visits[i] += c.count;
         }
     }
 

@@ -70,13 +70,12 @@ pub async fn show(State(state): State<AppState>, session: Session, Path(id): Pat
         let villages: Vec<Uuid> = ctx.tree.residential_areas(id, ctx.today).iter().map(|u| u.id).collect();
         state
             .db(move |s| {
-                let mut out = Vec::new();
-                for v in villages {
-                    let mut by: BTreeMap<String, u64> = BTreeMap::new();
-                    for r in s.records(Entity::Visit, Some(v))? {
-                        *by.entry(r.fields.get("outcome").and_then(|o| o.as_str()).unwrap_or("other").to_string()).or_default() += 1;
+                let counts = s.count_records(Entity::Visit, &villages, Some("outcome"))?;
+                let mut out: Vec<(Uuid, BTreeMap<String, u64>)> = villages.iter().map(|v| (*v, BTreeMap::new())).collect();
+                for c in counts {
+                    if let Some((_, by)) = out.iter_mut().find(|(v, _)| *v == c.unit) {
+                        *by.entry(c.value.unwrap_or_else(|| "other".into())).or_default() += c.count;
                     }
-                    out.push((v, by));
                 }
                 Ok(out)
             })
