@@ -1,5 +1,6 @@
-//! Dashboard timings on a district of 20 communes, 200 villages, 100,000 households and
-//! 100,000 sealed household pledges (plus the seed plan, activities and checklists):
+//! Dashboard timings on a district of 20 communes, 200 villages, 100,000 households,
+//! 100,000 sealed household pledges and 100,000 door-to-door visits (plus the seed plan,
+//! activities and checklists):
 //! - the overview page (`GET /`), server time per request, with the figures cache cold (a record
 //!   changed since the last request: figures recomputed) and warm (no change since). Goal < 100 ms.
 //! - one milestone report as DOCX and as XLSX. Goal < 2 s.
@@ -97,6 +98,13 @@ fn district() -> Vec<RecordState> {
                 );
                 p.seal = Some(Seal { by: "Trưởng thôn".into(), at: t, hash: content_hash(Entity::Pledge, pledge, &p.fields) });
                 out.push(p);
+                out.push(server_record(
+                    Entity::Visit,
+                    Uuid::now_v7(),
+                    village_id,
+                    json!({"household": household, "visited_on": "2023-04-10", "outcome": "pledged", "note": "", "revisit_on": null}),
+                    t,
+                ));
             }
         }
     }
