@@ -24,8 +24,8 @@ pub async fn pull(
         }
     };
     let read = scope.read_scope().clone();
-    let cursor = query.cursor;
-    let page = state.db(move |s| s.pull(&read, cursor, limit)).await?;
+    let (cursor, device) = (query.cursor, req.device.id);
+    let page = state.db(move |s| s.pull(&read, device, cursor, limit)).await?;
     let (count, erased) = (page.records.len(), page.erased.len());
     let response = PullResponse {
         records: page.records,

@@ -188,8 +188,9 @@ pub trait Storage: Send + Sync + 'static {
     /// record a new `seq`. Scope and validation are checked by the caller beforehand.
     fn apply_changes(&self, device: Uuid, changes: &[&Change], now: i64) -> StorageResult<Vec<ApplyOutcome>>;
     /// Records and erasures with `seq > cursor` in scope, in seq order, at most `limit` of
-    /// both together.
-    fn pull(&self, scope: &ReadScope, cursor: u64, limit: usize) -> StorageResult<PullPage>;
+    /// both together. Records that only `asking` wrote since the cursor (it holds them as they
+    /// are) are left out: a phone does not download what it has just pushed.
+    fn pull(&self, scope: &ReadScope, asking: Uuid, cursor: u64, limit: usize) -> StorageResult<PullPage>;
 
     // --- users, sessions ---
     fn create_user(&self, user: NewUser, now: i64) -> StorageResult<User>;

@@ -143,6 +143,13 @@ const MIGRATIONS: &[&str] = &[concat!(r#"
     ALTER TABLE erased ADD COLUMN seq INTEGER;
     CREATE UNIQUE INDEX erased_by_seq ON erased (seq);
 "#,
+    // 6: a device's own writes are not sent back to it. Per record: the device that wrote it last
+    // (NULL: the server itself) and the seq of the last write by anyone else (0: none). Records
+    // from before keep NULL and are sent to everyone, as before.
+    r#"
+    ALTER TABLE records ADD COLUMN last_device TEXT;
+    ALTER TABLE records ADD COLUMN foreign_seq INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 const READERS: usize = 4;
@@ -250,10 +257,24 @@ fn load(conn: &Connection, id: Uuid) -> StorageResult<Option<RecordState>> {
     Ok(sotay_core::store::load_record(conn, id)?)
 }
 
-/// Insert or replace a record with the next seq, and index the attachments it names.
-fn save(conn: &Connection, s: &RecordState) -> StorageResult<()> {
+/// Insert or replace a record with the next seq, and index the attachments it names. `writer` is
+/// the device whose change this is (None: written by the server), kept so that a pull need not
+/// send a device what it wrote itself.
+fn save(conn: &Connection, s: &RecordState, writer: Option<Uuid>) -> StorageResult<()> {
+    let writer = writer.map(|d| d.to_string());
+    let before: Option<(i64, Option<String>, i64)> = conn
+        .prepare_cached("SELECT seq, last_device, foreign_seq FROM records WHERE id = ?1")?
+        .query_row([s.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    // The last write by someone other than `writer`: unchanged while the same device keeps
+    // writing, else the write just before this one.
+    let foreign_seq = match before {
+        None => 0,
+        Some((_, last, foreign)) if writer.is_some() && last == writer => foreign,
+        Some((seq, _, _)) => seq,
+    };
     let seq = next_seq(conn)?;
-    upsert_record(conn, s, &[("seq", &seq)])?;
+    upsert_record(conn, s, &[("seq", &seq), ("last_device", &writer), ("foreign_seq", &foreign_seq)])?;
     let refs = attachment_refs(&s.fields);
     if !refs.is_empty() {
         let mut stmt = conn.prepare_cached("INSERT OR IGNORE INTO attachment_refs (sha256, record_id, unit_id) VALUES (?1, ?2, ?3)")?;
@@ -295,7 +316,7 @@ impl Storage for SqliteStorage {
     fn put_records(&self, states: &[RecordState]) -> StorageResult<()> {
         self.write(|tx| {
             for s in states {
-                save(tx, s)?;
+                save(tx, s, None)?;
             }
             Ok(())
         })
@@ -339,6 +360,7 @@ impl Storage for SqliteStorage {
 
     fn apply_changes(&self, device: Uuid, changes: &[&Change], now: i64) -> StorageResult<Vec<ApplyOutcome>> {
         self.write(|tx| {
+            let device_id = device;
             let device = device.to_string();
             let mut seen = tx.prepare_cached("SELECT 1 FROM changes WHERE id = ?1")?;
             let mut remember =
@@ -366,7 +388,7 @@ impl Storage for SqliteStorage {
                         continue;
                     }
                     Ok((MergeOutcome::Applied, state)) => {
-                        save(tx, &state)?;
+                        save(tx, &state, Some(device_id))?;
                         ApplyOutcome::Applied
                     }
                     Ok((MergeOutcome::Duplicate, _)) => ApplyOutcome::Duplicate,
@@ -378,20 +400,24 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn pull(&self, scope: &ReadScope, cursor: u64, limit: usize) -> StorageResult<PullPage> {
+    fn pull(&self, scope: &ReadScope, asking: Uuid, cursor: u64, limit: usize) -> StorageResult<PullPage> {
         const IN_SCOPE: &str = "(unit_id IN (SELECT value FROM json_each(?2))
             OR (entity IN ('unit', 'plan', 'pledge_template') AND unit_id IN (SELECT value FROM json_each(?3))))";
+        // What the asking device wrote itself since the cursor, with no one else writing since,
+        // it already holds as the server does: not sent back (`?5` is the device).
+        const NOT_ITS_OWN: &str = "NOT (last_device IS ?5 AND foreign_seq <= ?1)";
         self.read(|c| {
             let (subtree, ancestors) = (id_list(&scope.subtree), id_list(&scope.ancestors));
+            let asking = asking.to_string();
             // Records and erasures in one seq order; an erasure row carries only kind and id.
             let mut stmt = c.prepare_cached(&format!(
-                "SELECT {RECORD_COLUMNS}, seq, 0 AS erased FROM records WHERE seq > ?1 AND {IN_SCOPE}
+                "SELECT {RECORD_COLUMNS}, seq, 0 AS erased FROM records WHERE seq > ?1 AND {IN_SCOPE} AND {NOT_ITS_OWN}
                  UNION ALL
                  SELECT record_id, entity, unit_id, '', '', NULL, seq, 1 FROM erased WHERE seq > ?1 AND {IN_SCOPE}
                  ORDER BY seq LIMIT ?4"
             ))?;
             let cursor_i = i64::try_from(cursor).unwrap_or(i64::MAX);
-            let mut rows = stmt.query(params![cursor_i, subtree, ancestors, (limit + 1) as i64])?;
+            let mut rows = stmt.query(params![cursor_i, subtree, ancestors, (limit + 1) as i64, asking])?;
             let (mut records, mut erased) = (Vec::new(), Vec::new());
             let mut last = cursor_i;
             let mut more = false;
@@ -410,10 +436,11 @@ impl Storage for SqliteStorage {
             }
             let remaining: i64 = if more {
                 c.prepare_cached(&format!(
-                    "SELECT (SELECT COUNT(*) FROM records WHERE seq > ?1 AND {IN_SCOPE})
+                    "SELECT (SELECT COUNT(*) FROM records WHERE seq > ?1 AND {IN_SCOPE} AND {NOT_ITS_OWN})
                           + (SELECT COUNT(*) FROM erased WHERE seq > ?1 AND {IN_SCOPE})"
                 ))?
-                .query_row(params![last, subtree, ancestors], |r| r.get(0))?
+                // Counted as the next page will be asked for: from `last` (`?4` is unused here).
+                .query_row(params![last, subtree, ancestors, rusqlite::types::Null, asking], |r| r.get(0))?
             } else {
                 0
             };
@@ -963,7 +990,7 @@ mod tests {
         };
         let outcome = storage.apply_changes(Uuid::now_v7(), &[&change], 2).unwrap();
         assert_eq!(outcome, [ApplyOutcome::Rejected(sotay_core::sync::protocol::reason::ERASED.into())]);
-        let page = storage.pull(&ReadScope { subtree: vec![unit], ancestors: vec![] }, 0, 10).unwrap();
+        let page = storage.pull(&ReadScope { subtree: vec![unit], ancestors: vec![] }, Uuid::now_v7(), 0, 10).unwrap();
         assert!(page.erased.is_empty() && page.records.is_empty());
         assert_eq!(storage.records_version().unwrap(), 0);
     }
