@@ -39,9 +39,10 @@ async fn pages_follow_the_cursor_without_gaps_or_repeats() {
     assert!(idle.records.is_empty() && !idle.more);
     assert_eq!(idle.cursor, cursor);
 
-    // A new write shows up after the cursor.
+    // A new write by another phone of the village shows up after the cursor.
     let id = Uuid::now_v7();
-    fx.push_ok(&phone, vec![phone.change(Entity::Household, id, household_fields("Hộ mới"))]).await;
+    let neighbour = fx.village_phone("DEMO-BS-BC-1").await;
+    fx.push_ok(&neighbour, vec![neighbour.change(Entity::Household, id, household_fields("Hộ mới"))]).await;
     let next = fx.pull_ok(&phone, &format!("?cursor={cursor}")).await;
     assert_eq!(next.records.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
 }
