@@ -32,6 +32,12 @@
 //! none (`serde(default)`). A push for an erased id (or a visit or pledge naming an erased
 //! household) is rejected with reason `erased`, and the phone then erases that record too.
 //!
+//! Own writes: a pull leaves out a record that only the asking device has written since the
+//! pull's cursor (it holds that record exactly as the server does), so the pull after a push
+//! carries only what others wrote. As soon as anyone else (another device or the dashboard)
+//! writes to the record after the cursor, the merged record is sent. The cursor moves only over
+//! what is sent; `remaining` counts the same way.
+//!
 //! Scope: a pull returns only the device's scope; `?unit=U` narrows it to U's subtree (403
 //! `out_of_scope` when U is outside). A pushed change outside the scope is rejected item by item
 //! with reason `out_of_scope` (see `reason`), so one bad item never blocks the rest.
