@@ -55,7 +55,9 @@ async fn the_same_batch_on_two_connections_at_once_applies_once() {
         pair.sort_by_key(|s| *s as u8);
         assert_eq!(pair, [PushStatus::Applied, PushStatus::Duplicate], "item {i} applied exactly once");
     }
-    let pulled = fx.pull_all(&phone).await;
+    // Another phone of the village receives each record once.
+    let neighbour = fx.village_phone("DEMO-BS-BC-1").await;
+    let pulled = fx.pull_all(&neighbour).await;
     assert_eq!(pulled.iter().filter(|r| batch.iter().any(|c| c.record == r.id)).count(), batch.len());
 }
 
