@@ -170,7 +170,7 @@ pub fn planned_tasks(plan: &Plan, tree: &UnitTree, unit: Uuid) -> Result<Vec<Pla
     let last = clamp(deadlines.last().map_or(plan.period.to, |(_, d)| *d));
     let mut out = Vec::new();
     for k in &plan.key_tasks {
-        out.push(PlannedTask { code: k.code.clone(), title: format!("{}. {}", k.code, k.title), due: last });
+        out.push(PlannedTask { code: k.code.clone(), title: k.title.clone(), due: last });
     }
     for d in duties {
         for (j, item) in d.items.iter().enumerate() {
