@@ -38,7 +38,9 @@ pub enum AttendeeRole {
     Women,
     Police,
     School,
+    /// Also any role this build does not know (a newer app may add roles): the minutes still open.
     #[default]
+    #[serde(other)]
     Other,
 }
 

@@ -137,3 +137,22 @@ fn a_correction_is_a_sealable_amendment_listed_with_its_original() {
     assert_eq!(r.fields["amends"], serde_json::json!(draft.id.to_string()));
     assert_eq!(r.fields["attendees"][0]["role"], serde_json::json!("clan_head"));
 }
+
+#[test]
+fn minutes_from_a_newer_app_with_an_unknown_attendee_role_still_open() {
+    let (store, _) = store();
+    let village = unit(&store, "Thôn Tây", "village", None, true);
+    let id = Uuid::now_v7();
+    // As a newer version might send it: a role this build does not know.
+    let mut remote = sotay_core::RecordState::new(Entity::Minutes, id, village);
+    remote.fields = sotay_core::record::to_fields(&complete()).unwrap();
+    remote.fields["attendees"][0]["role"] = serde_json::json!("elder");
+    let clock = sotay_core::Hlc { millis: NOW as u64, counter: 0, node: 99 };
+    remote.clocks = remote.fields.keys().map(|k| (k.clone(), clock)).collect();
+    store.write(|tx| tx.apply_remote(&remote)).unwrap();
+
+    let minutes = store.minutes(id).unwrap();
+    assert_eq!(minutes.content.attendees[0], Attendee { name: "Lê Văn Tộc".into(), role: AttendeeRole::Other });
+    assert_eq!(minutes.content.attendees[1].role, AttendeeRole::Women);
+    assert_eq!(store.minutes_of_unit(village).unwrap().len(), 1);
+}
