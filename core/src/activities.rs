@@ -27,6 +27,8 @@ pub enum ActivityKind {
     PostersBanners,
     SocialMedia,
     SchoolTalk,
+    /// Also any value this build does not know (a newer app may add some).
+    #[serde(other)]
     Other,
 }
 

@@ -26,6 +26,8 @@ pub enum MeetingKind {
     #[default]
     VillageConference,
     CommuneConference,
+    /// Also any value this build does not know (a newer app may add some).
+    #[serde(other)]
     Other,
 }
 

@@ -192,7 +192,22 @@ fn list(field: &str, v: &Value, check: impl Fn(&Value) -> Result<()>) -> Result<
     v.as_array().ok_or_else(|| invalid(field, "a list"))?.iter().try_for_each(check)
 }
 
-/// A value of one of the core's types: an enum value, or a list of rows of a known shape.
-fn one_of<T: serde::de::DeserializeOwned>(field: &str, v: &Value) -> Result<()> {
-    T::deserialize(v).map(drop).map_err(|_| invalid(field, "one of the allowed values"))
+/// A value of one of the core's types: an enum value, or a list of rows of a known shape. Reading
+/// is lenient (a value a newer app added reads as "other", so its records still open), writing is
+/// not: what was given must read back as itself, so an unknown value is refused here.
+fn one_of<T: serde::de::DeserializeOwned + serde::Serialize>(field: &str, v: &Value) -> Result<()> {
+    let refused = || invalid(field, "one of the allowed values");
+    let read = T::deserialize(v).map_err(|_| refused())?;
+    let again = serde_json::to_value(read).map_err(|_| refused())?;
+    if reads_as_given(v, &again) { Ok(()) } else { Err(refused()) }
+}
+
+/// Whether `read` (a value decoded and encoded again) keeps what `given` says: the same scalars,
+/// lists of the same length, and every key of an object that the type knows.
+fn reads_as_given(given: &Value, read: &Value) -> bool {
+    match (given, read) {
+        (Value::Array(g), Value::Array(r)) => g.len() == r.len() && g.iter().zip(r).all(|(g, r)| reads_as_given(g, r)),
+        (Value::Object(g), Value::Object(r)) => g.iter().all(|(k, gv)| r.get(k).is_none_or(|rv| reads_as_given(gv, rv))),
+        _ => given == read,
+    }
 }

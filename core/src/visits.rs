@@ -24,6 +24,8 @@ pub enum VisitOutcome {
     NotHome,
     Refused,
     MovedAway,
+    /// Also any value this build does not know (a newer app may add some).
+    #[serde(other)]
     Other,
 }
 
