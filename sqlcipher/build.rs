@@ -51,9 +51,13 @@ fn main() {
     objects.extend(sqlite.compile_intermediates());
 
     // One archive, so the linker resolves SQLCipher's calls into LibTomCrypt within it whatever
-    // order the libraries come in.
+    // order the libraries come in. Linked as a static library of this crate, so that it is also
+    // bundled into static libraries built from it (the iOS XCFramework); its directory is on the
+    // search path for libsqlite3-sys's own `-lsqlcipher`, which then finds the same archive (the
+    // linker takes each member once).
     cc::Build::new().objects(&objects).cargo_metadata(false).compile("sqlcipher");
     println!("cargo:rustc-link-search=native={}", out_dir.display());
+    println!("cargo:rustc-link-lib=static=sqlcipher");
     println!("cargo:rustc-env=SOTAY_SQLCIPHER_PROVIDER={provider}");
 }
 
