@@ -25,18 +25,6 @@ fn pledge_for(phone: &Phone, household: Uuid, signature: Option<&str>) -> sotay_
     c
 }
 
-/// The cursor after pulling everything there is now.
-async fn caught_up(fx: &Fixture, phone: &Phone) -> u64 {
-    let mut cursor = 0;
-    loop {
-        let page = fx.pull_ok(phone, &format!("?cursor={cursor}")).await;
-        cursor = page.cursor;
-        if !page.more {
-            return cursor;
-        }
-    }
-}
-
 #[tokio::test]
 async fn an_erasure_reaches_the_devices_whose_scope_holds_it_and_no_other() {
     let fx = Fixture::new();
@@ -51,7 +39,7 @@ async fn an_erasure_reaches_the_devices_whose_scope_holds_it_and_no_other() {
 
     let mut cursors = Vec::new();
     for phone in [&village, &commune, &other_village, &other_commune] {
-        cursors.push(caught_up(&fx, phone).await);
+        cursors.push(fx.pull_from(phone, 0).await.1);
     }
     let version = fx.storage.records_version().unwrap();
     // As the dashboard does: the household's pledges and visits, then the household.
@@ -98,7 +86,7 @@ async fn an_erasure_reaches_the_devices_whose_scope_holds_it_and_no_other() {
 async fn erasures_share_pages_with_records_and_count_in_what_remains() {
     let fx = Fixture::new();
     let phone = fx.village_phone("DEMO-BS-BC-1").await;
-    let cursor = caught_up(&fx, &phone).await;
+    let cursor = fx.pull_from(&phone, 0).await.1;
     let doomed = phone.change(Entity::Household, Uuid::now_v7(), household_fields("Hộ sẽ xóa"));
     fx.push_ok(&phone, vec![doomed.clone()]).await;
     fx.storage.erase_records(&[doomed.record], fx.now()).unwrap();
@@ -170,7 +158,7 @@ async fn a_signature_image_goes_with_the_pledge_unless_another_record_names_it()
 async fn erasing_an_id_the_server_never_held_refuses_it_without_announcing_it() {
     let fx = Fixture::new();
     let phone = fx.village_phone("DEMO-BS-BC-1").await;
-    let cursor = caught_up(&fx, &phone).await;
+    let cursor = fx.pull_from(&phone, 0).await.1;
     let never = Uuid::now_v7();
     fx.storage.erase_records(&[never], fx.now()).unwrap();
     let page = fx.pull_ok(&phone, &format!("?cursor={cursor}")).await;

@@ -9,33 +9,20 @@ use sotay_core::record::Entity;
 use sotay_server::storage::Storage;
 use uuid::Uuid;
 
-/// Pull from `cursor` to the end; the records received and the cursor after them.
-async fn pull_from(fx: &Fixture, phone: &Phone, mut cursor: u64) -> (Vec<sotay_core::RecordState>, u64) {
-    let mut records = Vec::new();
-    loop {
-        let page = fx.pull_ok(phone, &format!("?cursor={cursor}")).await;
-        records.extend(page.records);
-        cursor = page.cursor;
-        if !page.more {
-            return (records, cursor);
-        }
-    }
-}
-
 #[tokio::test]
 async fn own_writes_are_not_sent_back_but_writes_by_others_since_the_cursor_are() {
     let fx = Fixture::new();
     let a = fx.village_phone("DEMO-BS-BC-1").await;
     let b = fx.village_phone("DEMO-BS-BC-1").await;
-    let (_, a_cursor) = pull_from(&fx, &a, 0).await;
-    let (_, b_cursor) = pull_from(&fx, &b, 0).await;
+    let (_, a_cursor) = fx.pull_from(&a, 0).await;
+    let (_, b_cursor) = fx.pull_from(&b, 0).await;
 
     a.set_clock(1_000_000);
     let household = a.change(Entity::Household, Uuid::now_v7(), household_fields("Hộ của A"));
     fx.push_ok(&a, vec![household.clone()]).await;
-    let (to_a, _) = pull_from(&fx, &a, a_cursor).await;
+    let (to_a, _) = fx.pull_from(&a, a_cursor).await;
     assert!(to_a.is_empty(), "A holds what it pushed: nothing to send back");
-    let (to_b, _) = pull_from(&fx, &b, b_cursor).await;
+    let (to_b, _) = fx.pull_from(&b, b_cursor).await;
     assert_eq!(to_b.iter().map(|r| r.id).collect::<Vec<_>>(), [household.record]);
 
     // B changes the address. A, still at its old cursor, gets the record with B's field.
@@ -45,7 +32,7 @@ async fn own_writes_are_not_sent_back_but_writes_by_others_since_the_cursor_are(
     a.set_clock(3_000_000);
     fx.push_ok(&a, vec![a.change(Entity::Household, household.record, json!({"members": 5}))]).await;
     fx.push_ok(&a, vec![a.change(Entity::Household, household.record, json!({"children_under_18": 2}))]).await;
-    let (to_a, a_cursor) = pull_from(&fx, &a, a_cursor).await;
+    let (to_a, a_cursor) = fx.pull_from(&a, a_cursor).await;
     let record = to_a.iter().find(|r| r.id == household.record).expect("B wrote to it after A's cursor");
     assert_eq!(record.fields["address"], "Xóm 2");
     assert_eq!(record.fields["members"], 5);
@@ -54,10 +41,10 @@ async fn own_writes_are_not_sent_back_but_writes_by_others_since_the_cursor_are(
     // A's cursor is now past B's write: A's next own write is not sent back.
     a.set_clock(4_000_000);
     fx.push_ok(&a, vec![a.change(Entity::Household, household.record, json!({"members": 6}))]).await;
-    let (to_a, a_cursor) = pull_from(&fx, &a, a_cursor).await;
+    let (to_a, a_cursor) = fx.pull_from(&a, a_cursor).await;
     assert!(to_a.is_empty());
     // B, which wrote to it before, gets A's writes.
-    let (to_b, _) = pull_from(&fx, &b, b_cursor).await;
+    let (to_b, _) = fx.pull_from(&b, b_cursor).await;
     let record = to_b.iter().find(|r| r.id == household.record).unwrap();
     assert_eq!((record.fields["address"].as_str(), record.fields["members"].as_i64()), (Some("Xóm 2"), Some(6)));
 
@@ -65,7 +52,7 @@ async fn own_writes_are_not_sent_back_but_writes_by_others_since_the_cursor_are(
     let mut edited = fx.storage.record(household.record).unwrap().unwrap();
     edited.fields.insert("address".into(), json!("Xóm 3"));
     fx.storage.put_records(&[edited]).unwrap();
-    let (to_a, _) = pull_from(&fx, &a, a_cursor).await;
+    let (to_a, _) = fx.pull_from(&a, a_cursor).await;
     assert_eq!(to_a.iter().map(|r| r.id).collect::<Vec<_>>(), [household.record]);
 }
 
@@ -74,7 +61,7 @@ async fn what_remains_does_not_count_own_writes() {
     let fx = Fixture::new();
     let a = fx.village_phone("DEMO-BS-BC-1").await;
     let b = fx.village_phone("DEMO-BS-BC-1").await;
-    let (_, a_cursor) = pull_from(&fx, &a, 0).await;
+    let (_, a_cursor) = fx.pull_from(&a, 0).await;
     let own: Vec<_> = (0..3).map(|i| a.change(Entity::Household, Uuid::now_v7(), household_fields(&format!("Hộ A{i}")))).collect();
     fx.push_ok(&a, own).await;
     let theirs: Vec<_> = (0..3).map(|i| b.change(Entity::Household, Uuid::now_v7(), household_fields(&format!("Hộ B{i}")))).collect();

@@ -143,14 +143,18 @@ impl Fixture {
 
     /// Every page from cursor 0.
     pub async fn pull_all(&self, phone: &Phone) -> Vec<sotay_core::RecordState> {
-        let mut cursor = 0;
+        self.pull_from(phone, 0).await.0
+    }
+
+    /// Every page from `cursor`: the records received and the cursor after them.
+    pub async fn pull_from(&self, phone: &Phone, mut cursor: u64) -> (Vec<sotay_core::RecordState>, u64) {
         let mut out = Vec::new();
         loop {
             let page = self.pull_ok(phone, &format!("?cursor={cursor}")).await;
             out.extend(page.records);
             cursor = page.cursor;
             if !page.more {
-                return out;
+                return (out, cursor);
             }
         }
     }
