@@ -59,6 +59,12 @@ pub enum TrustRoots {
     Bundled,
 }
 
+/// Mozilla's roots as reqwest certificates, parsed once per process (each sync builds a client).
+fn bundled_roots() -> &'static [reqwest::Certificate] {
+    static ROOTS: std::sync::OnceLock<Vec<reqwest::Certificate>> = std::sync::OnceLock::new();
+    ROOTS.get_or_init(|| webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().filter_map(|der| reqwest::Certificate::from_der(der).ok()).collect())
+}
+
 impl TrustRoots {
     pub const fn for_this_platform() -> TrustRoots {
         if cfg!(target_os = "android") { TrustRoots::Bundled } else { TrustRoots::System }
@@ -166,8 +172,7 @@ impl Transport {
         install_crypto_provider();
         let mut builder = Client::builder().timeout(retry.timeout).connect_timeout(retry.timeout.min(Duration::from_secs(15)));
         if trust == TrustRoots::Bundled {
-            let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS.iter().filter_map(|der| reqwest::Certificate::from_der(der).ok());
-            builder = builder.tls_certs_only(roots);
+            builder = builder.tls_certs_only(bundled_roots().iter().cloned());
         }
         let http = builder.build().map_err(|e| Error::Network(e.to_string()))?;
         let base = base_url.trim_end_matches('/').to_string();

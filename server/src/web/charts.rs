@@ -75,11 +75,12 @@ pub fn bar_chart(title: &str, series: &[Series], rows: &[ChartRow], lines: &[Ref
             font-family="system-ui, sans-serif" font-size="13" {
             title { (title) }
             // Legend.
-            @for (s, lx) in series.iter().zip(legend_offsets(series)) {
+            @let offsets = legend_offsets(series);
+            @for (s, lx) in series.iter().zip(offsets.iter().copied()) {
                 rect x=(fmt(lx)) y="6" width="12" height="12" fill=(s.color) {}
                 text x=(fmt(lx + 17.0)) y="17" { (s.name) }
             }
-            @let lx = legend_offsets(series).last().copied().unwrap_or(8.0);
+            @let lx = offsets.last().copied().unwrap_or(8.0);
             @if let Some(legend) = flag_legend {
                 circle cx=(fmt(lx + 6.0)) cy="12" r="5" fill=(GREEN) {}
                 text x=(fmt(lx + 17.0)) y="17" { (legend) }
