@@ -257,21 +257,34 @@ fn load(conn: &Connection, id: Uuid) -> StorageResult<Option<RecordState>> {
     Ok(sotay_core::store::load_record(conn, id)?)
 }
 
-/// Insert or replace a record with the next seq, and index the attachments it names. `writer` is
-/// the device whose change this is (None: written by the server), kept so that a pull need not
-/// send a device what it wrote itself.
-fn save(conn: &Connection, s: &RecordState, writer: Option<Uuid>) -> StorageResult<()> {
-    let writer = writer.map(|d| d.to_string());
-    let before: Option<(i64, Option<String>, i64)> = conn
-        .prepare_cached("SELECT seq, last_device, foreign_seq FROM records WHERE id = ?1")?
-        .query_row([s.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
+/// Who wrote a record last (migration 6): the device (None: the server) and the seq of the last
+/// write by anyone else.
+struct LastWrite {
+    seq: i64,
+    device: Option<String>,
+    foreign_seq: i64,
+}
+
+/// A record with its last write, in one read: what a device's change is merged into and saved over.
+fn load_for_write(conn: &Connection, id: Uuid) -> StorageResult<Option<(RecordState, LastWrite)>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {RECORD_COLUMNS}, seq, last_device, foreign_seq FROM records WHERE id = ?1"))?;
+    let mut rows = stmt.query([id.to_string()])?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    Ok(Some((record_from_row(r)?, LastWrite { seq: r.get(6)?, device: r.get(7)?, foreign_seq: r.get(8)? })))
+}
+
+/// Insert or replace a record with the next seq, and index the attachments it names. `device` is
+/// the device whose change this is, with the record's last write as it was before (`before`), so
+/// that a pull need not send a device what it wrote itself. None: written by the server, which is
+/// sent to every device (its `foreign_seq` is never read, as no device is its last writer).
+fn save(conn: &Connection, s: &RecordState, device: Option<Uuid>, before: Option<&LastWrite>) -> StorageResult<()> {
+    let writer = device.map(|d| d.to_string());
     // The last write by someone other than `writer`: unchanged while the same device keeps
     // writing, else the write just before this one.
     let foreign_seq = match before {
-        None => 0,
-        Some((_, last, foreign)) if writer.is_some() && last == writer => foreign,
-        Some((seq, _, _)) => seq,
+        Some(b) if writer.is_some() && b.device == writer => b.foreign_seq,
+        Some(b) if writer.is_some() => b.seq,
+        _ => 0,
     };
     let seq = next_seq(conn)?;
     upsert_record(conn, s, &[("seq", &seq), ("last_device", &writer), ("foreign_seq", &foreign_seq)])?;
@@ -316,7 +329,7 @@ impl Storage for SqliteStorage {
     fn put_records(&self, states: &[RecordState]) -> StorageResult<()> {
         self.write(|tx| {
             for s in states {
-                save(tx, s, None)?;
+                save(tx, s, None, None)?;
             }
             Ok(())
         })
@@ -381,14 +394,15 @@ impl Storage for SqliteStorage {
                     out.push(ApplyOutcome::Rejected(sotay_core::sync::protocol::reason::ERASED.to_string()));
                     continue;
                 }
-                let outcome = match merge_change(load(tx, change.record)?, change) {
+                let (current, before) = load_for_write(tx, change.record)?.unzip();
+                let outcome = match merge_change(current, change) {
                     Err(reason) => {
                         // Not remembered: the phone may fix the item and send it again.
                         out.push(ApplyOutcome::Rejected(reason));
                         continue;
                     }
                     Ok((MergeOutcome::Applied, state)) => {
-                        save(tx, &state, Some(device_id))?;
+                        save(tx, &state, Some(device_id), before.as_ref())?;
                         ApplyOutcome::Applied
                     }
                     Ok((MergeOutcome::Duplicate, _)) => ApplyOutcome::Duplicate,
